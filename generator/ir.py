@@ -1,0 +1,547 @@
+"""The intermediate model of an API: plain, typed records built from a loaded spec.
+
+Everything later stages need is decided here, once: which operations exist, their
+effective servers and security, their parameters and bodies, which schema each
+request and response uses and what its Python class is called. Inline schemas
+are given readable names derived from the operationId
+(``AddParticipantRequest``, ``AddParticipantResponse``, ``AddParticipantResponseData``)
+and hoisted into ``components/schemas`` of :attr:`Api.models_document`, the
+document the ``models`` stage turns into pydantic classes.
+
+What is outside the supported subset (non-JSON bodies, cookie auth via OAuth
+flows, ...) is skipped with a located warning rather than a crash.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from generator import naming
+from generator.diagnostics import Diagnostics, Level, join_pointer
+from generator.load import LoadedSpec, parse_pointer, resolve_pointer
+from generator.schemas import iter_operations
+
+__all__ = [
+    "Api",
+    "Body",
+    "Operation",
+    "Parameter",
+    "Resource",
+    "Response",
+    "SecurityScheme",
+    "Server",
+    "ServerVariable",
+    "build_api",
+]
+
+ParameterLocation = Literal["path", "query", "header", "cookie"]
+_SCHEMA_REF = re.compile(r"^#/components/schemas/([^/]+)$")
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
+
+
+@dataclass(frozen=True, slots=True)
+class ServerVariable:
+    name: str
+    default: str
+    enum: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    url: str
+    description: str = ""
+    variables: tuple[ServerVariable, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityScheme:
+    """A credential the client accepts: one constructor keyword and one environment variable."""
+
+    name: str
+    type: Literal["apiKey", "http"]
+    location: Literal["header", "query", "cookie"]
+    parameter_name: str
+    http_scheme: str | None
+    keyword: str
+    env_var: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: str
+    python_name: str
+    location: ParameterLocation
+    required: bool
+    schema: dict[str, Any]
+    description: str = ""
+    deprecated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A JSON request body; ``class_name`` is its model in the models module."""
+
+    media_type: str
+    required: bool
+    class_name: str
+    schema: dict[str, Any]
+    description: str = ""
+    #: the body's top-level properties become keyword arguments when it is a plain object
+    spread: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: str
+    description: str
+    class_name: str | None
+    media_type: str | None = None
+
+    @property
+    def is_success(self) -> bool:
+        return self.status.startswith("2") or self.status == "2XX"
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    operation_id: str
+    python_name: str
+    constant_name: str
+    method: str
+    path: str
+    tag: str
+    summary: str
+    description: str
+    deprecated: bool
+    parameters: tuple[Parameter, ...]
+    body: Body | None
+    responses: tuple[Response, ...]
+    security: tuple[tuple[str, ...], ...]
+    servers: tuple[Server, ...]
+    idempotent: bool
+    pointer: str
+
+    @property
+    def success(self) -> Response | None:
+        """The first 2xx response (the one the method returns), if any."""
+        return next((r for r in self.responses if r.is_success), None)
+
+    @property
+    def errors(self) -> tuple[Response, ...]:
+        """Declared non-2xx responses that have a model."""
+        return tuple(r for r in self.responses if not r.is_success and r.class_name)
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """All operations of one tag: one attribute on the client, one class."""
+
+    tag: str
+    attribute: str
+    class_name: str
+    description: str
+    operations: tuple[Operation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    title: str
+    version: str
+    description: str
+    openapi_version: str
+    servers: tuple[Server, ...]
+    security_schemes: tuple[SecurityScheme, ...]
+    resources: tuple[Resource, ...]
+    models_document: dict[str, Any] = field(repr=False)
+    #: class name -> the schema it is generated from (after hoisting)
+    schema_classes: tuple[str, ...] = ()
+
+    @property
+    def operations(self) -> tuple[Operation, ...]:
+        return tuple(op for resource in self.resources for op in resource.operations)
+
+
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Builder:
+    spec: LoadedSpec
+    package: str
+    diagnostics: Diagnostics
+    schemas: dict[str, Any] = field(default_factory=dict)  # class name -> schema (for models)
+    renamed: dict[str, str] = field(default_factory=dict)  # component name -> class name
+
+    @property
+    def document(self) -> dict[str, Any]:
+        return self.spec.document
+
+    def warn(self, rule: str, message: str, pointer: str, hint: str = "") -> None:
+        self.diagnostics.add(self.spec.diagnostic(Level.WARNING, rule, message, pointer, hint))
+
+    def deref(self, node: Any) -> Any:
+        for _ in range(64):
+            if isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
+                try:
+                    node = resolve_pointer(self.document, node["$ref"][1:])
+                except LookupError:
+                    return {}
+            else:
+                return node
+        return node
+
+    # -- schemas -------------------------------------------------------------------
+    def collect_components(self) -> None:
+        components = self.document.get("components") or {}
+        schemas = components.get("schemas") or {}
+        taken: set[str] = set()
+        for name in schemas:
+            python = naming.class_name(name, reserved=taken)
+            taken.add(python)
+            self.renamed[name] = python
+        for name, schema in schemas.items():
+            self.schemas[self.renamed[name]] = schema
+
+    def free_class_name(self, wanted: str) -> str:
+        return naming.class_name(wanted, reserved=set(self.schemas))
+
+    def register(self, wanted: str, schema: dict[str, Any]) -> str:
+        """Give an inline schema a class name (or reuse the component it references)."""
+        ref = schema.get("$ref") if isinstance(schema, dict) else None
+        if isinstance(ref, str):
+            match = _SCHEMA_REF.match(ref)
+            if match:
+                name = parse_pointer("/" + match.group(1))[0]
+                if name in self.renamed:
+                    return self.renamed[name]
+        name = self.free_class_name(wanted)
+        self.schemas[name] = schema
+        return name
+
+    def models_document(self) -> dict[str, Any]:
+        """The schemas to generate, inline objects hoisted, every ``$ref`` renamed."""
+        result: dict[str, Any] = {}
+        queue = list(self.schemas.items())
+        while queue:
+            name, schema = queue.pop(0)
+            hoisted: list[tuple[str, Any]] = []
+            result[name] = self.rewrite(schema, name, hoisted)
+            queue.extend(hoisted)
+        return {
+            "openapi": self.document.get("openapi", "3.1.0"),
+            "info": {"title": "models", "version": "0"},
+            "paths": {},
+            "components": {"schemas": result},
+        }
+
+    def rewrite(self, node: Any, owner: str, hoisted: list[tuple[str, Any]]) -> Any:
+        if isinstance(node, list):
+            return [self.rewrite(v, owner, hoisted) for v in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            match = _SCHEMA_REF.match(ref)
+            if match:
+                name = parse_pointer("/" + match.group(1))[0]
+                return {**node, "$ref": "#/components/schemas/" + self.renamed.get(name, name)}
+            if ref.startswith("#"):  # a schema written somewhere else: take it along as a class
+                target = self.deref(node)
+                wanted = owner + naming.pascal_case(parse_pointer(ref[1:])[-1])
+                new = self.free_class_name(wanted)
+                self.schemas[new] = target
+                hoisted.append((new, target))
+                return {"$ref": "#/components/schemas/" + new}
+        result: dict[str, Any] = {}
+        for key, value in node.items():
+            if key == "properties" and isinstance(value, dict):
+                result[key] = {
+                    prop: self.hoist(child, owner + naming.pascal_case(prop), hoisted)
+                    for prop, child in value.items()
+                }
+            elif key == "items" and isinstance(value, dict):
+                result[key] = self.hoist(value, owner + "Item", hoisted)
+            elif key == "additionalProperties" and isinstance(value, dict):
+                result[key] = self.hoist(value, owner + "Value", hoisted)
+            elif key in {"example", "examples", "default", "enum", "const"}:
+                result[key] = copy.deepcopy(value)
+            else:
+                result[key] = self.rewrite(value, owner, hoisted)
+        return result
+
+    def hoist(self, schema: Any, wanted: str, hoisted: list[tuple[str, Any]]) -> Any:
+        """Inline objects with properties become named classes; everything else stays put."""
+        if isinstance(schema, dict) and "$ref" not in schema and isinstance(schema.get("properties"), dict):
+            name = self.free_class_name(wanted)
+            self.schemas[name] = schema
+            hoisted.append((name, schema))
+            return {"$ref": "#/components/schemas/" + name}
+        if isinstance(schema, dict) and schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+            items = self.hoist(schema["items"], wanted + "Item", hoisted)
+            rest = self.rewrite({k: v for k, v in schema.items() if k != "items"}, wanted, hoisted)
+            return {**rest, "items": items}
+        return self.rewrite(schema, wanted, hoisted)
+
+    # -- servers and security ------------------------------------------------------
+    def servers(self, raw: Any) -> tuple[Server, ...]:
+        result = []
+        for server in raw or []:
+            if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+                continue
+            variables = tuple(
+                ServerVariable(
+                    name=str(name),
+                    default=str(var.get("default", "")),
+                    enum=tuple(str(v) for v in var.get("enum") or ()),
+                    description=str(var.get("description") or ""),
+                )
+                for name, var in (server.get("variables") or {}).items()
+                if isinstance(var, dict)
+            )
+            result.append(Server(server["url"], str(server.get("description") or ""), variables))
+        return tuple(result)
+
+    def security_schemes(self) -> tuple[SecurityScheme, ...]:
+        raw = (self.document.get("components") or {}).get("securitySchemes") or {}
+        result: list[SecurityScheme] = []
+        keywords: set[str] = set(_CLIENT_RESERVED)
+        for name, scheme in raw.items():
+            scheme = self.deref(scheme)
+            pointer = join_pointer("/components/securitySchemes", name)
+            kind = scheme.get("type") if isinstance(scheme, dict) else None
+            keyword = naming.identifier(name, reserved=keywords)
+            keywords.add(keyword)
+            env_var = naming.env_var_name(self.package, keyword)
+            description = str(scheme.get("description") or "") if isinstance(scheme, dict) else ""
+            if kind == "apiKey" and scheme.get("in") in {"header", "query", "cookie"}:
+                result.append(
+                    SecurityScheme(name, "apiKey", scheme["in"], str(scheme.get("name", "")), None,
+                                   keyword, env_var, description)
+                )
+            elif kind == "http" and str(scheme.get("scheme", "")).lower() in {"bearer", "basic"}:
+                result.append(
+                    SecurityScheme(name, "http", "header", "Authorization",
+                                   str(scheme["scheme"]).lower(), keyword, env_var, description)
+                )
+            elif kind in {"oauth2", "openIdConnect"}:
+                # the client sends the access token as a bearer token; obtaining it is the caller's job
+                result.append(
+                    SecurityScheme(name, "http", "header", "Authorization", "bearer",
+                                   keyword, env_var, description)
+                )
+            else:
+                self.warn(
+                    "unsupported-security", f"security scheme {name!r} ({kind}) is not supported; "
+                    "operations that need only it will fail with MissingCredentialError", pointer,
+                )
+        return tuple(result)
+
+    # -- operations ----------------------------------------------------------------
+    def build(self) -> Api:
+        self.collect_components()
+        schemes = self.security_schemes()
+        scheme_names = {s.name for s in schemes}
+        top_servers = self.servers(self.document.get("servers")) or (Server("/"),)
+        by_tag: dict[str, list[Operation]] = {}
+        method_names: dict[str, set[str]] = {}
+        for pointer, path, method, item, raw in iter_operations(self.document):
+            tags = raw.get("tags") or ["default"]
+            tag = str(tags[0])
+            taken = method_names.setdefault(naming.identifier(tag), set(_RESOURCE_RESERVED))
+            operation = self.operation(pointer, path, method, item, raw, tag, top_servers, scheme_names, taken)
+            if operation is not None:
+                taken.add(operation.python_name)
+                by_tag.setdefault(tag, []).append(operation)
+        tag_descriptions = {
+            str(t.get("name")): str(t.get("description") or "")
+            for t in self.document.get("tags") or []
+            if isinstance(t, dict)
+        }
+        resources = []
+        attributes: set[str] = set(_CLIENT_RESERVED)
+        classes: set[str] = set()
+        for tag, operations in by_tag.items():
+            attribute = naming.identifier(tag, reserved=attributes)
+            attributes.add(attribute)
+            class_name = naming.class_name(tag + " resource", reserved=classes)
+            classes.add(class_name)
+            resources.append(Resource(tag, attribute, class_name, tag_descriptions.get(tag, ""), tuple(operations)))
+        info = self.document.get("info") or {}
+        all_servers: list[Server] = []
+        for op in (op for r in resources for op in r.operations):
+            for server in op.servers:
+                if server not in all_servers:
+                    all_servers.append(server)
+        models_document = self.models_document()
+        return Api(
+            title=str(info.get("title") or "API"),
+            version=str(info.get("version") or "0.0.0"),
+            description=str(info.get("description") or ""),
+            openapi_version=str(self.document.get("openapi")),
+            servers=tuple(all_servers),
+            security_schemes=schemes,
+            resources=tuple(resources),
+            models_document=models_document,
+            schema_classes=tuple(models_document["components"]["schemas"]),
+        )
+
+    def operation(
+        self, pointer: str, path: str, method: str, item: dict[str, Any], raw: dict[str, Any],
+        tag: str, top_servers: tuple[Server, ...], scheme_names: set[str], taken: set[str],
+    ) -> Operation | None:
+        operation_id = raw.get("operationId")
+        if not isinstance(operation_id, str) or not operation_id:
+            operation_id = naming.snake_case(f"{method} {path}") or method
+        python_name = naming.identifier(operation_id, reserved=taken)
+        base = naming.pascal_case(operation_id) or "Operation"
+        parameters = self.parameters(pointer, item, raw)
+        body = self.body(pointer, raw, base)
+        if body is False:
+            return None
+        responses = self.responses(pointer, raw, base)
+        security_raw = raw.get("security", self.document.get("security")) or []
+        security = tuple(
+            tuple(name for name in requirement if name in scheme_names)
+            for requirement in security_raw
+            if isinstance(requirement, dict)
+        )
+        servers = self.servers(raw.get("servers")) or self.servers(item.get("servers")) or top_servers
+        idempotent = method.upper() in _IDEMPOTENT_METHODS or bool(raw.get("x-idempotent"))
+        return Operation(
+            operation_id=operation_id,
+            python_name=python_name,
+            constant_name=naming.constant_name(operation_id),
+            method=method.upper(),
+            path=path,
+            tag=tag,
+            summary=str(raw.get("summary") or ""),
+            description=str(raw.get("description") or ""),
+            deprecated=bool(raw.get("deprecated")),
+            parameters=parameters,
+            body=body or None,
+            responses=responses,
+            security=security,
+            servers=servers,
+            idempotent=idempotent,
+            pointer=pointer,
+        )
+
+    def parameters(self, pointer: str, item: dict[str, Any], raw: dict[str, Any]) -> tuple[Parameter, ...]:
+        merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+        item_pointer = pointer.rsplit("/", 1)[0]
+        for base, owner in ((item_pointer, item), (pointer, raw)):
+            for index, parameter in enumerate(owner.get("parameters") or []):
+                parameter = self.deref(parameter)
+                if isinstance(parameter, dict) and "name" in parameter and "in" in parameter:
+                    merged[(str(parameter["in"]), str(parameter["name"]))] = (
+                        parameter, join_pointer(base, "parameters", index)
+                    )
+        result: list[Parameter] = []
+        used: set[str] = {"self"}
+        order = {"path": 0, "query": 1, "header": 2, "cookie": 3}
+        for (location, name), (parameter, parameter_pointer) in sorted(
+            merged.items(), key=lambda kv: order.get(kv[0][0], 9)
+        ):
+            if location not in order:
+                self.warn("unsupported-parameter", f"parameter {name!r} in {location!r} is not supported",
+                          parameter_pointer)
+                continue
+            if location == "header" and name.lower() in {"accept", "content-type", "authorization"}:
+                continue  # OpenAPI says these are ignored as parameters
+            schema = parameter.get("schema")
+            if not isinstance(schema, dict):
+                content = parameter.get("content") or {}
+                first = next(iter(content.values()), {}) if isinstance(content, dict) else {}
+                schema = first.get("schema", {}) if isinstance(first, dict) else {}
+            python_name = naming.identifier(name, reserved=used)
+            used.add(python_name)
+            result.append(
+                Parameter(
+                    name=name, python_name=python_name, location=location,  # type: ignore[arg-type]
+                    required=bool(parameter.get("required")) or location == "path",
+                    schema=self.deref(schema) if isinstance(schema, dict) else {},
+                    description=str(parameter.get("description") or ""),
+                    deprecated=bool(parameter.get("deprecated")),
+                )
+            )
+        return tuple(result)
+
+    def body(self, pointer: str, raw: dict[str, Any], base: str) -> Body | None | Literal[False]:
+        body = self.deref(raw.get("requestBody"))
+        if not isinstance(body, dict):
+            return None
+        content = body.get("content") or {}
+        media_type = next((m for m in content if _is_json(m)), None)
+        if media_type is None:
+            kinds = ", ".join(content) or "none"
+            self.warn(
+                "unsupported-media-type",
+                f"{raw.get('operationId') or pointer}: request body media types ({kinds}) are not JSON; "
+                "the operation is skipped",
+                join_pointer(pointer, "requestBody"),
+            )
+            return False
+        schema = (content.get(media_type) or {}).get("schema") or {}
+        class_name = self.register(base + "Request", schema)
+        resolved = self.deref(schema)
+        spread = (
+            isinstance(resolved, dict)
+            and isinstance(resolved.get("properties"), dict)
+            and not any(k in resolved for k in ("allOf", "oneOf", "anyOf"))
+        )
+        return Body(
+            media_type=media_type,
+            required=bool(body.get("required")),
+            class_name=class_name,
+            schema=resolved if isinstance(resolved, dict) else {},
+            description=str(body.get("description") or ""),
+            spread=spread,
+        )
+
+    def responses(self, pointer: str, raw: dict[str, Any], base: str) -> tuple[Response, ...]:
+        result = []
+        responses = raw.get("responses") or {}
+        successes = [s for s in responses if str(s).startswith("2")]
+        for status, response in responses.items():
+            status = str(status)
+            response = self.deref(response)
+            if not isinstance(response, dict):
+                continue
+            content = response.get("content") or {}
+            media_type = next((m for m in content if _is_json(m)), None)
+            class_name = None
+            schema = (content.get(media_type) or {}).get("schema") if media_type else None
+            if isinstance(schema, dict) and schema:
+                if status.startswith("2"):
+                    wanted = base + "Response" + ("" if len(successes) == 1 or status == successes[0] else status)
+                else:
+                    wanted = base + "Error" + naming.pascal_case(status)
+                class_name = self.register(wanted, schema)
+            result.append(Response(status, str(response.get("description") or ""), class_name, media_type))
+        return tuple(result)
+
+
+def _is_json(media_type: str) -> bool:
+    base = media_type.split(";")[0].strip().lower()
+    return base == "application/json" or base.endswith("+json") or base == "*/*"
+
+
+#: attributes of the generated client that a resource may not take
+_CLIENT_RESERVED = frozenset(
+    {
+        "close", "request", "with_options", "copy", "timeout", "max_retries", "base_url",
+        "server_variables", "default_headers", "http_client", "self",
+    }
+)
+#: attributes of a generated resource class that an operation may not take
+_RESOURCE_RESERVED = frozenset({"with_raw_response", "self"})
+
+
+def build_api(spec: LoadedSpec, package: str, diagnostics: Diagnostics) -> Api:
+    """Build the intermediate model of ``spec`` for the package named ``package``."""
+    return _Builder(spec, package, diagnostics).build()

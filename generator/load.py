@@ -1,0 +1,424 @@
+"""Read a spec (YAML or JSON) and every file it references, keeping source positions.
+
+The result is a :class:`LoadedSpec`: one self-contained document in which every
+external ``$ref`` has been made local (component targets are hoisted into
+``components``, anything else is inlined), plus a way back from any JSON pointer
+of that document to the file, line and column it was written at.
+
+Parsing is fast (``json`` or libyaml); the position index of a file is built only
+when a diagnostic first asks for a position, so valid specs never pay for it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+from generator.diagnostics import Diagnostic, Diagnostics, Level, join_pointer
+
+__all__ = ["LoadedSpec", "SourceFile", "load_spec", "parse_pointer", "resolve_pointer"]
+
+MAX_BYTES = 128 * 1024 * 1024
+MAX_DEPTH = 256
+MAX_NODES = 20_000_000
+
+_COMPONENT_TARGET = re.compile(
+    r"^/components/(schemas|parameters|responses|requestBodies|headers|examples|"
+    r"securitySchemes|links|callbacks|pathItems)/([^/]+)$"
+)
+_YAML_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_YAML_LOADER):  # type: ignore[misc,valid-type]
+    """Safe YAML loader that keeps timestamps as the strings they were written as."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _YAML_LOADER.yaml_implicit_resolvers.items()
+}
+
+
+class _LoadError(Exception):
+    def __init__(self, rule: str, message: str, line: int = 0, column: int = 0, hint: str = "") -> None:
+        super().__init__(message)
+        self.rule, self.message, self.line, self.column, self.hint = rule, message, line, column, hint
+
+
+@dataclass
+class SourceFile:
+    """One file of a spec: its text, its parsed data and (lazily) node positions."""
+
+    path: Path
+    display: str
+    text: str
+    data: Any
+    _positions: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
+
+    def position(self, pointer: str) -> tuple[int, int]:
+        """``(line, column)``, 1-based, of the node at ``pointer`` or its nearest ancestor."""
+        if self._positions is None:
+            self._positions = _index_positions(self.text)
+        probe = pointer
+        while True:
+            if probe in self._positions:
+                return self._positions[probe]
+            if not probe:
+                return (1, 1)
+            probe = probe.rsplit("/", 1)[0]
+
+
+@dataclass
+class LoadedSpec:
+    """A spec bundled into one document, and the way back to its sources."""
+
+    root: SourceFile
+    document: dict[str, Any]
+    files: dict[Path, SourceFile]
+    # (bundled pointer prefix, file, pointer prefix in that file), longest prefixes first
+    origins: list[tuple[str, SourceFile, str]] = field(default_factory=list)
+
+    @property
+    def display(self) -> str:
+        return self.root.display
+
+    def locate(self, pointer: str) -> tuple[str, int, int]:
+        """``(file, line, column)`` where the node at bundled ``pointer`` was written."""
+        for prefix, source, source_prefix in self.origins:
+            if pointer == prefix or pointer.startswith(prefix + "/"):
+                line, column = source.position(source_prefix + pointer[len(prefix) :])
+                return source.display, line, column
+        line, column = self.root.position(pointer)
+        return self.root.display, line, column
+
+    def diagnostic(
+        self, level: Level, rule: str, message: str, pointer: str, hint: str = ""
+    ) -> Diagnostic:
+        """A diagnostic located at ``pointer`` of the bundled document."""
+        file, line, column = self.locate(pointer)
+        return Diagnostic(file, line, column, level, rule, message, pointer, hint)
+
+
+def parse_pointer(pointer: str) -> list[str]:
+    """``"/paths/~1a"`` -> ``["paths", "/a"]``."""
+    if not pointer:
+        return []
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.lstrip("/").split("/")]
+
+
+def resolve_pointer(document: Any, pointer: str) -> Any:
+    """The node at ``pointer``; raises ``LookupError`` when there is none."""
+    node = document
+    for token in parse_pointer(pointer):
+        if isinstance(node, dict):
+            if token not in node:
+                raise LookupError(token)
+            node = node[token]
+        elif isinstance(node, list):
+            if not token.isdigit() or int(token) >= len(node):
+                raise LookupError(token)
+            node = node[int(token)]
+        else:
+            raise LookupError(token)
+    return node
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _read_source(path: Path) -> SourceFile:
+    display = _display(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise _LoadError("load-too-large", f"file is {size} bytes; the limit is {MAX_BYTES}")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise _LoadError("load-not-found", "file not found", hint="check the path") from None
+    except IsADirectoryError:
+        raise _LoadError("load-not-found", "is a directory, not a spec file") from None
+    except OSError as exc:
+        raise _LoadError("load-unreadable", f"cannot read file: {exc.strerror}") from None
+    if b"\x00" in raw:
+        raise _LoadError("load-not-text", "file contains NUL bytes; is it binary?")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _LoadError(
+            "load-not-text", f"file is not UTF-8 text (bad byte at offset {exc.start})"
+        ) from None
+    if not text.strip():
+        raise _LoadError("load-empty", "file is empty", hint="write an OpenAPI document into it")
+    data = _parse_text(text, path)
+    data = _normalise(data)
+    return SourceFile(path=path, display=display, text=text, data=data)
+
+
+def _parse_text(text: str, path: Path) -> Any:
+    looks_json = path.suffix.lower() == ".json" or (
+        path.suffix.lower() not in {".yaml", ".yml"} and text.lstrip().startswith(("{", "["))
+    )
+    try:
+        if looks_json:
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise _LoadError(
+                    "load-syntax", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno
+                ) from None
+        try:
+            return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            problem = exc.problem or exc.context or "syntax error"
+            line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+            raise _LoadError("load-syntax", f"invalid YAML: {problem}", line, column) from None
+        except yaml.YAMLError as exc:
+            raise _LoadError("load-syntax", f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise _LoadError(
+            "load-too-deep", "document is nested too deeply to be a sensible spec"
+        ) from None
+
+
+def _normalise(data: Any) -> Any:
+    """Check size and depth without recursion, and turn non-string keys (``200:``) into strings."""
+    nodes = 0
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise _LoadError("load-too-large", f"document has more than {MAX_NODES} nodes")
+        if depth > MAX_DEPTH:
+            raise _LoadError(
+                "load-too-deep", f"document is nested more than {MAX_DEPTH} levels deep"
+            )
+        if isinstance(node, dict):
+            if any(not isinstance(k, str) for k in node):
+                fixed = {_key_text(k): v for k, v in node.items()}
+                node.clear()
+                node.update(fixed)
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return data
+
+
+def _key_text(key: object) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return "null" if key is None else str(key)
+
+
+def _index_positions(text: str) -> dict[str, tuple[int, int]]:
+    """Map every node's JSON pointer to its 1-based (line, column), using YAML's composer."""
+    try:
+        root = yaml.compose(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader, no objects built
+    except (yaml.YAMLError, RecursionError):
+        return {}
+    positions: dict[str, tuple[int, int]] = {}
+    stack: list[tuple[yaml.Node, str]] = [(root, "")] if root is not None else []
+    seen: set[int] = set()
+    while stack:
+        node, pointer = stack.pop()
+        positions.setdefault(pointer, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = join_pointer(pointer, str(key.value))
+                positions.setdefault(child, (key.start_mark.line + 1, key.start_mark.column + 1))
+                stack.append((value, child))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, join_pointer(pointer, i)) for i, item in enumerate(node.value))
+    return positions
+
+
+@dataclass
+class _Bundler:
+    """Makes every external ``$ref`` local; reports refs that do not resolve."""
+
+    root: SourceFile
+    diagnostics: Diagnostics
+    files: dict[Path, SourceFile] = field(default_factory=dict)
+    origins: list[tuple[str, SourceFile, str]] = field(default_factory=list)
+    hoisted: dict[tuple[Path, str], str] = field(default_factory=dict)
+    components: dict[str, dict[str, Any]] = field(default_factory=dict)
+    inlining: list[tuple[Path, str]] = field(default_factory=list)
+
+    def report(self, source: SourceFile, pointer: str, rule: str, message: str, hint: str = "") -> None:
+        line, column = source.position(pointer)
+        self.diagnostics.add(
+            Diagnostic(source.display, line, column, Level.ERROR, rule, message, pointer, hint)
+        )
+
+    def source(self, path: Path, referrer: SourceFile, at: str, ref: str) -> SourceFile | None:
+        path = path.resolve()
+        if path in self.files:
+            return self.files[path]
+        try:
+            loaded = _read_source(path)
+        except _LoadError as exc:
+            self.report(
+                referrer, at, "ref-unresolved",
+                f"$ref {ref!r} points at {_display(path)}, which cannot be loaded: {exc.message}",
+                "fix the path or create the file",
+            )
+            return None
+        self.files[path] = loaded
+        return loaded
+
+    def bundle(self) -> dict[str, Any]:
+        self.files[self.root.path.resolve()] = self.root
+        document = self.walk(self.root.data, self.root, "", "")
+        if not isinstance(document, dict):
+            return {}
+        if self.components:
+            components = document.setdefault("components", {})
+            if isinstance(components, dict):
+                for kind, entries in self.components.items():
+                    section = components.setdefault(kind, {})
+                    if isinstance(section, dict):
+                        section.update(entries)
+        self.origins.sort(key=lambda o: len(o[0]), reverse=True)
+        return document
+
+    def walk(self, node: Any, source: SourceFile, pointer: str, out_pointer: str) -> Any:
+        if isinstance(node, list):
+            return [
+                self.walk(v, source, join_pointer(pointer, i), join_pointer(out_pointer, i))
+                for i, v in enumerate(node)
+            ]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            replaced = self.follow(ref, node, source, pointer, out_pointer)
+            if replaced is not None:
+                return replaced
+        return {
+            k: self.walk(v, source, join_pointer(pointer, k), join_pointer(out_pointer, k))
+            for k, v in node.items()
+        }
+
+    def follow(
+        self, ref: str, node: dict[str, Any], source: SourceFile, pointer: str, out_pointer: str
+    ) -> Any:
+        at = join_pointer(pointer, "$ref")
+        parts = urlsplit(ref)
+        if parts.scheme or parts.netloc:
+            self.report(
+                source, at, "ref-remote",
+                f"$ref {ref!r} points at a remote document, which clientgen does not fetch",
+                "download it beside the spec and use a relative path",
+            )
+            return dict(node)
+        target_pointer = unquote(parts.fragment)
+        if target_pointer and not target_pointer.startswith("/"):
+            self.report(source, at, "ref-unresolved", f"$ref {ref!r} has a fragment that is not a JSON pointer")
+            return dict(node)
+        if parts.path:
+            target = self.source(source.path.parent / unquote(parts.path), source, at, ref)
+            if target is None:
+                return dict(node)
+        else:
+            target = source
+        try:
+            resolved = resolve_pointer(target.data, target_pointer)
+        except LookupError:
+            where = "" if target is source else f" in {target.display}"
+            self.report(
+                source, at, "ref-unresolved",
+                f"$ref {ref!r} does not resolve: nothing at #{target_pointer}{where}",
+                "fix the reference or add the missing definition",
+            )
+            return dict(node)
+        if target is self.root:
+            return {**node, "$ref": "#" + target_pointer} if parts.path else None
+        key = (target.path, target_pointer)
+        match = _COMPONENT_TARGET.match(target_pointer)
+        if match:
+            kind, name = match.group(1), parse_pointer(target_pointer)[-1]
+            if key not in self.hoisted:
+                local = self.free_name(kind, name)
+                self.hoisted[key] = local
+                out = join_pointer("/components", kind, local)
+                self.origins.append((out, target, target_pointer))
+                self.components.setdefault(kind, {})[local] = self.walk(
+                    resolved, target, target_pointer, out
+                )
+            local_ref = "#" + join_pointer("/components", kind, self.hoisted[key])
+            return {**node, "$ref": local_ref}
+        if key in self.inlining:
+            self.report(
+                source, at, "ref-cycle",
+                f"$ref {ref!r} is circular and cannot be inlined",
+                "move the target under components/ so it can be referenced by name",
+            )
+            return {}
+        self.inlining.append(key)
+        self.origins.append((out_pointer, target, target_pointer))
+        try:
+            return self.walk(resolved, target, target_pointer, out_pointer)
+        finally:
+            self.inlining.pop()
+
+    def free_name(self, kind: str, name: str) -> str:
+        existing = self.root.data.get("components", {}) if isinstance(self.root.data, dict) else {}
+        section = existing.get(kind, {}) if isinstance(existing, dict) else {}
+        taken = set(section) if isinstance(section, dict) else set()
+        taken |= set(self.components.get(kind, {}))
+        candidate, counter = name, 2
+        while candidate in taken:
+            candidate, counter = f"{name}{counter}", counter + 1
+        return candidate
+
+
+def load_spec(path: Path, diagnostics: Diagnostics) -> LoadedSpec | None:
+    """Load and bundle the spec at ``path``; report problems into ``diagnostics``.
+
+    Returns ``None`` when the file cannot be read as an OpenAPI document at all.
+    """
+    try:
+        root = _read_source(path)
+    except _LoadError as exc:
+        diagnostics.add(
+            Diagnostic(_display(path), exc.line, exc.column, Level.ERROR, exc.rule, exc.message, "", exc.hint)
+        )
+        return None
+    problem = _not_openapi(root.data)
+    if problem:
+        line, column = root.position("")
+        diagnostics.add(
+            Diagnostic(root.display, line, column, Level.ERROR, "not-openapi", problem, "",
+                       "clientgen reads OpenAPI 3.0 and 3.1 documents")
+        )
+        return None
+    bundler = _Bundler(root, diagnostics)
+    document = bundler.bundle()
+    return LoadedSpec(root=root, document=document, files=bundler.files, origins=bundler.origins)
+
+
+def _not_openapi(data: Any) -> str:
+    if not isinstance(data, dict):
+        return f"the document is a {type(data).__name__}, not a mapping with an 'openapi' field"
+    if "swagger" in data and "openapi" not in data:
+        return "this is a Swagger 2.0 document; convert it to OpenAPI 3 first"
+    version = data.get("openapi")
+    if version is None:
+        return "the document has no 'openapi' field"
+    if not isinstance(version, str) or not re.match(r"^3\.[01]\.\d+", version):
+        return f"unsupported OpenAPI version {version!r}; clientgen reads 3.0.x and 3.1.x"
+    return ""

@@ -1,0 +1,148 @@
+"""Where the schema objects of an OpenAPI document are.
+
+Validation (examples, defaults) and the intermediate model (hoisting inline
+schemas) both need to visit every schema object with its JSON pointer; this
+module is the one place that knows which keywords hold schemas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from generator.diagnostics import join_pointer
+
+__all__ = ["HTTP_METHODS", "iter_media_types", "iter_operations", "iter_schemas", "subschemas"]
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_SCHEMA_LISTS = ("allOf", "oneOf", "anyOf", "prefixItems")
+_SCHEMA_SINGLE = (
+    "items", "additionalProperties", "not", "if", "then", "else", "contains",
+    "propertyNames", "unevaluatedItems", "unevaluatedProperties", "additionalItems",
+)
+
+
+def subschemas(schema: dict[str, Any], pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The direct child schemas of ``schema`` with their pointers."""
+    for key in _SCHEMA_MAPS:
+        children = schema.get(key)
+        if isinstance(children, dict):
+            for name, child in children.items():
+                if isinstance(child, dict):
+                    yield join_pointer(pointer, key, name), child
+    for key in _SCHEMA_LISTS:
+        children = schema.get(key)
+        if isinstance(children, list):
+            for index, child in enumerate(children):
+                if isinstance(child, dict):
+                    yield join_pointer(pointer, key, index), child
+    for key in _SCHEMA_SINGLE:
+        child = schema.get(key)
+        if isinstance(child, dict):
+            yield join_pointer(pointer, key), child
+        elif key == "items" and isinstance(child, list):  # draft 4 tuple form
+            for index, item in enumerate(child):
+                if isinstance(item, dict):
+                    yield join_pointer(pointer, key, index), item
+
+
+def iter_operations(
+    document: dict[str, Any],
+) -> Iterator[tuple[str, str, str, dict[str, Any], dict[str, Any]]]:
+    """``(pointer, path, method, path_item, operation)`` for every operation, in spec order."""
+    paths = document.get("paths")
+    if not isinstance(paths, dict):
+        return
+    for path, item in paths.items():
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if isinstance(operation, dict):
+                yield join_pointer("/paths", path, method), path, method, item, operation
+
+
+def iter_media_types(
+    container: dict[str, Any], pointer: str
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """``(pointer, media type, media object)`` under a ``content`` map."""
+    content = container.get("content")
+    if isinstance(content, dict):
+        for media, obj in content.items():
+            if isinstance(obj, dict):
+                yield join_pointer(pointer, "content", media), media, obj
+
+
+def _roots(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    components = document.get("components")
+    if isinstance(components, dict):
+        schemas = components.get("schemas")
+        if isinstance(schemas, dict):
+            for name, schema in schemas.items():
+                if isinstance(schema, dict):
+                    yield join_pointer("/components/schemas", name), schema
+        for kind in ("parameters", "headers"):
+            section = components.get(kind)
+            if isinstance(section, dict):
+                for name, obj in section.items():
+                    if isinstance(obj, dict):
+                        yield from _parameter_schemas(obj, join_pointer("/components", kind, name))
+        for kind in ("requestBodies", "responses"):
+            section = components.get(kind)
+            if isinstance(section, dict):
+                for name, obj in section.items():
+                    if isinstance(obj, dict):
+                        yield from _content_schemas(obj, join_pointer("/components", kind, name))
+    for pointer, _path, _method, item, operation in iter_operations(document):
+        item_pointer = pointer.rsplit("/", 1)[0]
+        for index, parameter in enumerate(item.get("parameters") or []):
+            if isinstance(parameter, dict):
+                yield from _parameter_schemas(parameter, join_pointer(item_pointer, "parameters", index))
+        for index, parameter in enumerate(operation.get("parameters") or []):
+            if isinstance(parameter, dict):
+                yield from _parameter_schemas(parameter, join_pointer(pointer, "parameters", index))
+        body = operation.get("requestBody")
+        if isinstance(body, dict):
+            yield from _content_schemas(body, join_pointer(pointer, "requestBody"))
+        responses = operation.get("responses")
+        if isinstance(responses, dict):
+            for status, response in responses.items():
+                if isinstance(response, dict):
+                    yield from _content_schemas(response, join_pointer(pointer, "responses", status))
+
+
+def _parameter_schemas(parameter: dict[str, Any], pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    schema = parameter.get("schema")
+    if isinstance(schema, dict):
+        yield join_pointer(pointer, "schema"), schema
+    yield from _content_schemas(parameter, pointer)
+
+
+def _content_schemas(container: dict[str, Any], pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    for media_pointer, _media, obj in iter_media_types(container, pointer):
+        schema = obj.get("schema")
+        if isinstance(schema, dict):
+            yield join_pointer(media_pointer, "schema"), schema
+    headers = container.get("headers")
+    if isinstance(headers, dict):
+        for name, header in headers.items():
+            if isinstance(header, dict):
+                yield from _parameter_schemas(header, join_pointer(pointer, "headers", name))
+
+
+def iter_schemas(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every schema object written in the document (not following ``$ref``), once each."""
+    seen: set[int] = set()
+    stack = list(_roots(document))
+    stack.reverse()
+    while stack:
+        pointer, schema = stack.pop()
+        if id(schema) in seen:
+            continue
+        seen.add(id(schema))
+        yield pointer, schema
+        children = list(subschemas(schema, pointer))
+        children.reverse()
+        stack.extend(children)
