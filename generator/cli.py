@@ -1,0 +1,209 @@
+"""The ``clientgen`` command line: ``validate`` and ``generate [--check]``.
+
+Only this module decides what is printed and which exit status a run has:
+
+* 0: the spec is valid / the client was generated / ``generated/`` is current;
+* 1: the spec is invalid, or ``--check`` found ``generated/`` stale;
+* 2: the command was used wrongly (unknown option, missing config, ...).
+
+Diagnostics go to standard error, one line each; a unified diff (``--check``)
+goes to standard output. Colour and per-stage timings appear only on a terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from generator import __version__
+from generator.config import ClientConfig, ConfigError, check_package_name, find_pyproject, load_config
+from generator.diagnostics import Diagnostics, GenerationAborted, Level
+from generator.pipeline import Outcome, check_spec, generate_client
+
+__all__ = ["main"]
+
+_COLOURS = {Level.ERROR: "red", Level.WARNING: "yellow", Level.INFO: "blue"}
+
+
+def _print_diagnostics(diagnostics: Diagnostics) -> None:
+    for item in diagnostics.sorted():
+        click.secho(item.format(), fg=_COLOURS[item.level], err=True)
+
+
+def _usage_error(message: str) -> NoReturn:
+    click.secho(f"clientgen: {message}", fg="red", err=True)
+    sys.exit(2)
+
+
+def _configs(config_path: Path | None) -> tuple[ClientConfig, ...]:
+    pyproject = config_path or find_pyproject(Path.cwd())
+    if pyproject is None:
+        _usage_error("no pyproject.toml here or above; name a SPEC, or pass --config")
+    try:
+        return load_config(pyproject)
+    except ConfigError as exc:
+        _usage_error(str(exc))
+
+
+def _interactive() -> bool:
+    return sys.stderr.isatty()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="clientgen")
+def cli() -> None:
+    """Generate typed Python API clients from OpenAPI 3.0 / 3.1 specs.
+
+    The project's clients are listed in pyproject.toml under [tool.clientgen];
+    every command works on those unless you name a spec.
+    """
+
+
+_config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="pyproject.toml with [tool.clientgen] (default: the nearest one).",
+)
+_strict_option = click.option("--strict", is_flag=True, help="Fail on warnings too.")
+_quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print only problems (for CI).")
+
+
+@cli.command()
+@click.argument("specs", nargs=-1, type=click.Path(path_type=Path))
+@_strict_option
+@_quiet_option
+@_config_option
+def validate(specs: Sequence[Path], strict: bool, quiet: bool, config_path: Path | None) -> None:
+    """Check SPECS (default: every spec in the project config).
+
+    Runs openapi-spec-validator and clientgen's lint rules and prints every problem
+    as FILE:LINE:COLUMN: LEVEL [RULE] MESSAGE (at JSON-POINTER). Exit status 0 when
+    all specs are valid, 1 when any is not.
+    """
+    paths = list(specs) or [c.spec for c in _configs(config_path)]
+    failed = False
+    for path in paths:
+        diagnostics = Diagnostics()
+        check_spec(path, diagnostics)
+        _print_diagnostics(diagnostics)
+        bad = diagnostics.has_errors(strict=strict)
+        failed |= bad
+        if not quiet:
+            verdict = click.style("invalid", fg="red") if bad else click.style("valid", fg="green")
+            click.echo(
+                f"{path}: {verdict} ({diagnostics.error_count} error(s), "
+                f"{diagnostics.warning_count} warning(s))",
+                err=True,
+            )
+    sys.exit(1 if failed else 0)
+
+
+@cli.command()
+@click.argument("spec", required=False, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (with SPEC).")
+@click.option("--package", help="Import name of the generated package (with SPEC).")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 with a diff if the output is stale.")
+@_strict_option
+@_quiet_option
+@_config_option
+def generate(
+    spec: Path | None,
+    out: Path | None,
+    package: str | None,
+    check: bool,
+    strict: bool,
+    quiet: bool,
+    config_path: Path | None,
+) -> None:
+    """Generate client packages (default: every client in the project config).
+
+    With SPEC, generate that one spec into --out as package --package. With
+    --check, compare instead of writing: exit 1 and print a unified diff when the
+    folder differs from what would be generated (a stale spec, generator or
+    template change, or a hand edit).
+    """
+    if spec is not None:
+        if out is None or package is None:
+            _usage_error("with a SPEC, give --out DIR and --package NAME too")
+        try:
+            configs: tuple[ClientConfig, ...] = (ClientConfig(spec, check_package_name(package), out),)
+        except ConfigError as exc:
+            _usage_error(str(exc))
+    else:
+        if out is not None or package is not None:
+            _usage_error("--out and --package go with a SPEC")
+        configs = _configs(config_path)
+    show_stages = _interactive() and not quiet
+
+    def report(stage: str, seconds: float) -> None:
+        if show_stages:
+            click.echo(f"  {stage:<9} {seconds * 1000:8.0f} ms", err=True)
+
+    failed = False
+    for config in configs:
+        if show_stages:
+            click.echo(f"{config.package} <- {config.spec}", err=True)
+        try:
+            outcome = generate_client(config, check=check, strict=strict, reporter=report)
+        except GenerationAborted as aborted:
+            _print_diagnostics(aborted.diagnostics)
+            click.secho(f"{config.spec}: nothing was written to {config.out}", fg="red", err=True)
+            failed = True
+            continue
+        _print_diagnostics(outcome.diagnostics)
+        failed |= _summarise(outcome, check=check, quiet=quiet)
+    sys.exit(1 if failed else 0)
+
+
+def _summarise(outcome: Outcome, *, check: bool, quiet: bool) -> bool:
+    change = outcome.change
+    assert change is not None
+    if check and not change.is_current:
+        click.echo(change.diff, nl=False)
+        click.secho(
+            f"{outcome.config.out} is stale: {len(change.added)} file(s) to add, "
+            f"{len(change.changed)} to change, {len(change.removed)} to remove; "
+            "run 'clientgen generate'",
+            fg="red",
+            err=True,
+        )
+        return True
+    if not quiet:
+        verb = "is current" if check or change.is_current else "written"
+        click.echo(
+            f"{outcome.config.package}: {outcome.operations} operation(s), {outcome.models} model(s); "
+            f"{outcome.config.out} {verb} ({len(change.added)} added, {len(change.changed)} changed, "
+            f"{len(change.removed)} removed, {change.unchanged} unchanged)",
+            err=True,
+        )
+    return False
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``clientgen`` console script."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="clientgen")
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # never show a traceback to a user; keep it for debugging
+        if os.environ.get("CLIENTGEN_DEBUG"):
+            traceback.print_exc()
+        click.secho(
+            f"clientgen: internal error: {type(exc).__name__}: {exc} "
+            "(set CLIENTGEN_DEBUG=1 for the traceback and report it)",
+            fg="red",
+            err=True,
+        )
+        sys.exit(1)
+
+

@@ -1,0 +1,564 @@
+"""Render the client package: the views the templates need, computed in Python, then Jinja.
+
+:func:`render_package` turns an :class:`~generator.ir.Api` and its
+:class:`~generator.models.ModelsModule` into ``{relative path: text}``. Every name,
+type annotation, literal and docstring is computed here; the templates under
+``templates/`` only lay the pieces out. Text from the spec reaches generated
+Python only through :func:`py_str` (a ``repr``) or :func:`docstring`, never raw,
+so no description, title, enum value or default can become code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator import naming
+from generator.annotations import argument_annotation, schema_annotation
+from generator.ir import Api, Operation, Resource, SecurityScheme, Server
+from generator.models import HEADER, ModelsModule
+
+__all__ = [
+    "Argument",
+    "ClientView",
+    "MethodView",
+    "PackageView",
+    "ResourceView",
+    "docstring",
+    "py_str",
+    "render_package",
+    "runtime_files",
+    "templates_dir",
+]
+
+_PY_HEADER = HEADER
+_RUNTIME_SKIP = {"__init__.py"}
+
+
+def templates_dir() -> Path:
+    """The templates: inside the installed wheel, or ``templates/`` of a source checkout."""
+    here = Path(__file__).resolve().parent
+    shipped = here / "_templates"
+    return shipped if shipped.is_dir() else here.parent / "templates"
+
+
+def runtime_files() -> dict[str, str]:
+    """The hand-written runtime modules, by file name, as they are copied into packages."""
+    folder = resources.files("generator") / "runtime"
+    result = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".py") and entry.name not in _RUNTIME_SKIP:
+            result[entry.name] = entry.read_text(encoding="utf-8")
+    return result
+
+
+# -- literals -----------------------------------------------------------------------------
+
+
+def py_str(value: object) -> str:
+    """A Python string literal for ``value`` (always double-quoted, always safe)."""
+    text = repr(str(value))
+    if text.startswith("'"):
+        text = '"' + text[1:-1].replace('"', '\\"').replace("\\'", "'") + '"'
+    return text
+
+
+def docstring(text: str, indent: str = "") -> str:
+    """A triple-quoted docstring literal holding ``text`` exactly, safely escaped."""
+    text = text.strip().replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    text = "".join(ch if ch == "\n" or ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+    if text.endswith('"'):
+        text = text[:-1] + '\\"'
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return f'"""{lines[0]}"""'
+    body = "\n".join((indent + line) if line.strip() else "" for line in lines[1:])
+    return f'"""{lines[0]}\n{body}\n{indent}"""'
+
+
+def _markdown_text(text: str) -> str:
+    """Spec text made inert inside a Markdown table cell or heading (one line, no markup)."""
+    flat = " ".join(str(text).split())
+    return re.sub(r"([\\`*_{}\[\]<>()#+!|])", r"\\\1", flat)
+
+
+def _plain(text: str) -> str:
+    """Markdown-ish spec text reduced to one tidy paragraph per blank-line block."""
+    return re.sub(r"[ \t]+\n", "\n", text.strip())
+
+
+# -- views --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    name: str
+    annotation: str
+    default: str  # "" for required
+    wire_name: str
+    location: str  # path | query | header | cookie | body
+    description: str
+
+    @property
+    def signature(self) -> str:
+        return f"{self.name}: {self.annotation}" + (f" = {self.default}" if self.default else "")
+
+
+@dataclass(frozen=True, slots=True)
+class MethodView:
+    name: str
+    constant: str
+    operation_literal: str
+    arguments: tuple[Argument, ...]
+    return_annotation: str
+    cast_to: str
+    docstring: str
+    async_docstring: str
+    request_arguments: tuple[str, ...]
+    example: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceView:
+    module: str
+    attribute: str
+    class_name: str
+    async_class_name: str
+    docstring: str
+    import_lines: tuple[str, ...]
+    methods: tuple[MethodView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialView:
+    keyword: str
+    scheme_name: str
+    scheme_literal: str
+    scheme_name_md: str
+    env_var: str
+    description: str
+    how: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClientView:
+    class_name: str
+    async_class_name: str
+    docstring: str
+    init_docstring: str
+    credentials: tuple[CredentialView, ...]
+    resources: tuple[ResourceView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PackageView:
+    header: str
+    package: str
+    distribution: str
+    version: str
+    version_literal: str
+    version_toml: str
+    summary_toml: str
+    package_docstring: str
+    title: str
+    title_md: str
+    description: str
+    env_prefix: str
+    operation_rows: tuple[tuple[str, str, str], ...]
+    client: ClientView
+    server_literals: tuple[tuple[str, str], ...]
+    scheme_literals: tuple[tuple[str, str], ...]
+    model_names: tuple[str, ...]
+    models_docstring: str
+    readme_servers: tuple[str, ...]
+    readme_errors: tuple[tuple[str, str, str], ...]
+
+
+# -- building the views -------------------------------------------------------------------
+
+
+def _server_literal(server: Server) -> str:
+    variables = ", ".join(
+        f"ServerVariable({py_str(v.name)}, {py_str(v.default)}"
+        + (f", ({', '.join(py_str(e) for e in v.enum)},)" if v.enum else "")
+        + ")"
+        for v in server.variables
+    )
+    return f"Server({py_str(server.url)}" + (f", ({variables},)" if variables else "") + ")"
+
+
+def _scheme_literal(scheme: SecurityScheme) -> str:
+    return (
+        f"SecurityScheme(name={py_str(scheme.name)}, type={py_str(scheme.type)}, "
+        f"location={py_str(scheme.location)}, parameter_name={py_str(scheme.parameter_name)}, "
+        f"http_scheme={py_str(scheme.http_scheme) if scheme.http_scheme else 'None'}, "
+        f"keyword={py_str(scheme.keyword)}, env_var={py_str(scheme.env_var)})"
+    )
+
+
+@dataclass
+class _Context:
+    api: Api
+    models: ModelsModule
+    package: str
+    server_names: dict[Server, str]
+    scheme_by_name: dict[str, SecurityScheme]
+
+    @property
+    def model_kinds(self) -> dict[str, str | None]:
+        return {
+            name: (cls.root_annotation if cls.is_root else None) for name, cls in self.models.classes.items()
+        }
+
+
+def _operation_literal(ctx: _Context, op: Operation) -> str:
+    servers = ", ".join(f"_spec.{ctx.server_names[s]}" for s in op.servers)
+    security = ", ".join("(" + "".join(f"{py_str(n)}, " for n in alt) + ")" for alt in op.security)
+    errors = ", ".join(
+        f"{py_str(r.status)}: {r.class_name}"
+        for r in op.errors
+        if r.class_name in ctx.models.classes
+    )
+    parts = [
+        f"operation_id={py_str(op.operation_id)}",
+        f"method={py_str(op.method)}",
+        f"path={py_str(op.path)}",
+        f"servers=({servers},)",
+        f"security=({security},)" if security else "security=()",
+        f"idempotent={op.idempotent}",
+    ]
+    if errors:
+        parts.append(f"error_models={{{errors}}}")
+    return "Operation(" + ", ".join(parts) + ")"
+
+
+def _method(ctx: _Context, op: Operation) -> tuple[MethodView, set[str], set[str]]:
+    models_used: set[str] = set()
+    typing_used: set[str] = set()
+    used_names: set[str] = {"self"}
+    arguments: list[Argument] = []
+    for parameter in op.parameters:
+        annotation = schema_annotation(parameter.schema)
+        name = naming.identifier(parameter.python_name, reserved=used_names)
+        used_names.add(name)
+        required = parameter.required
+        arguments.append(
+            Argument(
+                name=name,
+                annotation=annotation if required else f"{annotation} | NotGiven",
+                default="" if required else "NOT_GIVEN",
+                wire_name=parameter.name,
+                location=parameter.location,
+                description=parameter.description,
+            )
+        )
+    body_source = ""
+    if op.body is not None:
+        model = ctx.models.classes.get(op.body.class_name)
+        models_used.add(op.body.class_name)
+        if op.body.spread and model is not None and not model.is_root:
+            pairs = []
+            for field in model.fields:
+                name = naming.identifier(field.name, reserved=used_names)
+                used_names.add(name)
+                optional = not field.required
+                annotation = argument_annotation(
+                    field.annotation, models=ctx.model_kinds, nullable=field.nullable, optional=optional
+                )
+                arguments.append(
+                    Argument(name, annotation, "NOT_GIVEN" if optional else "", field.alias, "body", field.description)
+                )
+                pairs.append(f"{py_str(field.alias)}: {name}")
+            body_source = f"build_request_model({op.body.class_name}, {{{', '.join(pairs)}}})"
+        else:
+            name = naming.identifier("body", reserved=used_names)
+            used_names.add(name)
+            if model is not None and model.is_root:
+                annotation = argument_annotation(model.name, models=ctx.model_kinds, nullable=False, optional=False)
+                body_source = f"build_request_model({op.body.class_name}, {name})"
+            else:
+                annotation = f"{op.body.class_name} | Mapping[str, Any]"
+                body_source = f"build_request_model({op.body.class_name}, {name})"
+            if not op.body.required:
+                annotation += " | NotGiven"
+                body_source = f"NOT_GIVEN if isinstance({name}, NotGiven) else {body_source}"
+            arguments.append(
+                Argument(name, annotation, "" if op.body.required else "NOT_GIVEN", "", "body", op.body.description)
+            )
+    arguments.sort(key=lambda a: bool(a.default))
+    for argument in arguments:
+        for token in ("Literal", "Any"):
+            if re.search(rf"\b{token}\b", argument.annotation):
+                typing_used.add(token)
+        for name in ctx.models.classes:
+            if re.search(rf"\b{re.escape(name)}\b", argument.annotation):
+                models_used.add(name)
+    success = op.success
+    if success is not None and success.class_name in ctx.models.classes:
+        return_annotation = cast_to = success.class_name
+        models_used.add(success.class_name)
+    else:
+        return_annotation, cast_to = "None", "type(None)"
+    for response in op.errors:
+        if response.class_name in ctx.models.classes:
+            models_used.add(response.class_name)
+    request_arguments = []
+    for location, keyword in (("path", "path_params"), ("query", "query"), ("header", "headers"), ("cookie", "cookies")):
+        pairs = [f"{py_str(a.wire_name)}: {a.name}" for a in arguments if a.location == location]
+        if pairs:
+            request_arguments.append(f"{keyword}={{{', '.join(pairs)}}}")
+    if body_source:
+        request_arguments.append(f"body={body_source}")
+    doc = _method_doc(op, arguments)
+    view = MethodView(
+        name=op.python_name,
+        constant=op.constant_name,
+        operation_literal=_operation_literal(ctx, op),
+        arguments=tuple(arguments),
+        return_annotation=return_annotation,
+        cast_to=cast_to,
+        docstring=docstring(doc, " " * 8),
+        async_docstring=docstring(doc, " " * 8),
+        request_arguments=tuple(request_arguments),
+        example=_example_call(op, arguments),
+    )
+    return view, models_used, typing_used
+
+
+def _method_doc(op: Operation, arguments: Sequence[Argument]) -> str:
+    lines = [op.summary or f"{op.method} {op.path}"]
+    if op.description:
+        lines += ["", _plain(op.description)]
+    if op.deprecated:
+        lines += ["", "Deprecated: the API marks this operation as deprecated."]
+    described = [a for a in arguments if a.description]
+    if described:
+        lines += ["", "Args:"]
+        for argument in described:
+            text = " ".join(argument.description.split())
+            lines.append(f"    {argument.name}: {text}")
+    lines += ["", f"``{op.method} {op.path}`` (operationId ``{op.operation_id}``)."]
+    return "\n".join(lines)
+
+
+def _example_value(argument: Argument) -> str:
+    annotation = argument.annotation
+    literal = re.search(r"Literal\[([^\]]+)\]", annotation)
+    if literal:
+        return literal.group(1).split(",")[0].strip()
+    if annotation.startswith("str"):
+        return py_str(argument.wire_name.lower().replace(" ", "_") or "value")
+    if annotation.startswith("int"):
+        return "1"
+    if annotation.startswith("float"):
+        return "1.0"
+    if annotation.startswith("bool"):
+        return "True"
+    if annotation.startswith("Sequence"):
+        return "[]"
+    return "{}"
+
+
+def _example_call(op: Operation, arguments: Sequence[Argument]) -> str:
+    parts = [f"{a.name}={_example_value(a)}" for a in arguments if not a.default]
+    return f"{op.python_name}({', '.join(parts)})"
+
+
+def _resource(ctx: _Context, resource: Resource) -> ResourceView:
+    methods = []
+    models_used: set[str] = set()
+    typing_used: set[str] = set()
+    for op in resource.operations:
+        view, used, typing_names = _method(ctx, op)
+        methods.append(view)
+        models_used |= used
+        typing_used |= typing_names
+    description = _plain(resource.description) or f"Operations tagged {resource.tag!r}."
+    return ResourceView(
+        module=naming.identifier(resource.attribute),
+        attribute=resource.attribute,
+        class_name=resource.class_name,
+        async_class_name="Async" + resource.class_name,
+        docstring=docstring(description, " " * 4),
+        import_lines=_resource_imports(methods, models_used, typing_used),
+        methods=tuple(methods),
+    )
+
+
+def _resource_imports(methods: Sequence[MethodView], models_used: set[str], typing_used: set[str]) -> tuple[str, ...]:
+    annotations = " ".join(a.annotation for m in methods for a in m.arguments)
+    bodies = " ".join(" ".join(m.request_arguments) for m in methods)
+    lines = []
+    abc = [n for n in ("Mapping", "Sequence") if re.search(rf"\b{n}\b", annotations)]
+    if abc:
+        lines.append(f"from collections.abc import {', '.join(abc)}")
+    lines.append(f"from typing import {', '.join(sorted(typing_used | {'TYPE_CHECKING'}))}")
+    lines.append("")
+    lines.append("from .. import _spec")
+    if "build_request_model" in bodies:
+        lines.append("from .._models import build_request_model")
+    lines.append("from .._operations import Operation")
+    lines.append("from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper")
+    types = [n for n in ("NOT_GIVEN", "NotGiven") if re.search(rf"\b{n}\b", annotations + " " + bodies + " " + " ".join(a.default for m in methods for a in m.arguments))]
+    if types:
+        lines.append(f"from .._types import {', '.join(types)}")
+    if models_used:
+        lines.append(f"from ..models import {', '.join(sorted(models_used))}")
+    return tuple(lines)
+
+
+def _client_class_name(package: str) -> str:
+    name = naming.class_name(package)
+    return name if name.endswith("Client") else name + "Client"
+
+
+def _how(scheme: SecurityScheme) -> str:
+    if scheme.type == "http" and scheme.http_scheme == "bearer":
+        return "sent as `Authorization: Bearer <token>`"
+    if scheme.type == "http":
+        return "given as `user:password`, sent as HTTP basic auth"
+    return f"sent in the {scheme.location} `{scheme.parameter_name}`"
+
+
+def package_version(spec_version: str) -> str:
+    """The spec's ``info.version`` as a PEP 440 version (``0.0.0`` when it is not one)."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return str(Version(spec_version))
+    except InvalidVersion:
+        return "0.0.0"
+
+
+def _init_doc(credentials: Sequence[CredentialView], env_prefix: str) -> str:
+    lines = ["Create a client.", "", "Args:"]
+    for cred in credentials:
+        lines.append(f"    {cred.keyword}: credential of security scheme {cred.scheme_name!r} ({cred.how});")
+        lines.append(f"        defaults to the environment variable ``{cred.env_var}``.")
+    lines += [
+        "    server_variables: values for ``{variables}`` in server URLs (checked against the spec).",
+        "    base_url: send every operation to this URL instead of its servers (a proxy or a mock",
+        f"        server); defaults to the environment variable ``{env_prefix}BASE_URL``.",
+        "    timeout: seconds, or an ``httpx.Timeout``; ``None`` waits forever.",
+        "    max_retries: how often a failed request is retried when that is safe.",
+        "    default_headers: headers sent with every request.",
+        "    http_client: the ``httpx`` client to send requests with.",
+    ]
+    return "\n".join(lines)
+
+
+def build_view(api: Api, models: ModelsModule, package: str) -> PackageView:
+    """Every value the templates need, computed once."""
+    server_names = {server: f"SERVER_{index}" for index, server in enumerate(api.servers)}
+    ctx = _Context(api, models, package, server_names, {s.name: s for s in api.security_schemes})
+    resource_views = tuple(_resource(ctx, r) for r in api.resources)
+    credentials = tuple(
+        CredentialView(s.keyword, s.name, py_str(s.name), _markdown_text(s.name), s.env_var, " ".join(s.description.split()), _how(s))
+        for s in api.security_schemes
+    )
+    class_name = _client_class_name(package)
+    version = package_version(api.version)
+    env_prefix = naming.snake_case(package).upper() + "_"
+    client_doc = f"Synchronous client for the {api.title}."
+    client = ClientView(
+        class_name=class_name,
+        async_class_name="Async" + class_name,
+        docstring=docstring(client_doc, " " * 4),
+        init_docstring=docstring(_init_doc(credentials, env_prefix), " " * 8),
+        credentials=credentials,
+        resources=resource_views,
+    )
+    errors = (
+        ("400", "BadRequestError", "the request was invalid"),
+        ("401", "AuthenticationError", "the credential is missing or wrong"),
+        ("403", "PermissionDeniedError", "the credential may not do this"),
+        ("404", "NotFoundError", "no such resource"),
+        ("409", "ConflictError", "the request conflicts with the current state"),
+        ("422", "UnprocessableEntityError", "the request was understood but refused"),
+        ("429", "RateLimitError", "too many requests; retried automatically"),
+        (">=500", "InternalServerError", "the server failed"),
+    )
+    return PackageView(
+        header=_PY_HEADER,
+        package=package,
+        distribution=package.replace("_", "-"),
+        version=version,
+        version_literal=py_str(version),
+        version_toml=json.dumps(version),
+        summary_toml=json.dumps(f"Typed Python client for the {' '.join(api.title.split())} (generated by clientgen)."),
+        package_docstring=docstring(
+            f"Typed sync and async client for the {api.title}.\n\n"
+            f"Start with :class:`{class_name}` or :class:`Async{class_name}`.",
+            "",
+        ),
+        title=api.title,
+        title_md=_markdown_text(api.title),
+        description=_plain(api.description),
+        operation_rows=tuple(
+            (r.attribute, m.name, _markdown_text(f"{op.method} {op.path}"))
+            for r, res in zip(resource_views, api.resources, strict=True)
+            for m, op in zip(r.methods, res.operations, strict=True)
+        ),
+        env_prefix=env_prefix,
+        client=client,
+        server_literals=tuple((server_names[s], _server_literal(s)) for s in api.servers),
+        scheme_literals=tuple((naming.constant_name(s.name)[1:], _scheme_literal(s)) for s in api.security_schemes),
+        model_names=models.names,
+        models_docstring=docstring(f"Pydantic models of the {api.title}.", ""),
+        readme_servers=tuple(s.url for s in api.servers),
+        readme_errors=errors,
+    )
+
+
+@cache
+def _environment(folder: str) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # noqa: S701 - output is Python, values are pre-escaped literals
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_package(api: Api, models: ModelsModule, *, package: str, spec_name: str) -> dict[str, str]:
+    """The whole package as ``{path relative to the output folder: text}``."""
+    view = build_view(api, models, package)
+    env = _environment(str(templates_dir()))
+    header = HEADER.format(spec=spec_name)
+    src = f"src/{package}"
+
+    def render(template: str, **extra: Any) -> str:
+        return env.get_template(template).render(view=view, header=header, spec_name=spec_name, **extra)
+
+    files: dict[str, str] = {
+        "pyproject.toml": render("pyproject.toml.jinja"),
+        "README.md": render("README.md.jinja"),
+        f"{src}/__init__.py": render("__init__.py.jinja"),
+        f"{src}/_version.py": render("_version.py.jinja"),
+        f"{src}/_spec.py": render("_spec.py.jinja"),
+        f"{src}/_client.py": render("_client.py.jinja"),
+        f"{src}/py.typed": header + "\n",
+        f"{src}/models.py": models.source,
+        f"{src}/resources/__init__.py": render("resources_init.py.jinja"),
+    }
+    for resource in view.client.resources:
+        files[f"{src}/resources/{resource.module}.py"] = render("resource.py.jinja", resource=resource)
+    for name, text in runtime_files().items():
+        files[f"{src}/{name}"] = f"{header}\n{text}"
+    return files
+
+
+def dump_json(value: Mapping[str, Any]) -> str:
+    """Stable JSON text (used for hashing inputs)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,132 @@
+"""Format a rendered package and publish it atomically, or compare it for ``--check``.
+
+The package is written into a staging folder beside the target, formatted there
+with ruff (one ``ruff check --fix`` and one ``ruff format`` over the whole tree),
+and only then swapped into place: the old tree is renamed aside, the staged tree
+renamed in, the old one deleted. A failure at any point leaves the target as it
+was. Files the spec no longer produces disappear with the old tree.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["FormatError", "TreeChange", "compare_trees", "format_tree", "publish", "stage"]
+
+_RUFF_SETTINGS = (
+    "--isolated",
+    "--line-length", "100",
+    "--target-version", "py311",
+)
+
+
+class FormatError(Exception):
+    """ruff could not format the staged package (the rendered code does not parse)."""
+
+
+@dataclass(frozen=True)
+class TreeChange:
+    """How a freshly generated tree differs from what is on disk."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: int = 0
+    diff: str = field(default="", repr=False)
+
+    @property
+    def is_current(self) -> bool:
+        return not (self.added or self.changed or self.removed)
+
+
+def _ruff() -> str:
+    try:
+        from ruff.__main__ import find_ruff_bin
+
+        return os.fsdecode(find_ruff_bin())
+    except (ImportError, FileNotFoundError):
+        found = shutil.which("ruff")
+        if found:
+            return found
+        return sys.executable + " -m ruff"
+
+
+def stage(files: Mapping[str, str], target: Path) -> Path:
+    """Write ``files`` into a new staging folder beside ``target`` and return it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".{target.name}.staging-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    for relative, text in sorted(files.items()):
+        path = staging / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+    return staging
+
+
+def format_tree(folder: Path) -> None:
+    """Sort imports, drop unused ones and format every Python file below ``folder``."""
+    ruff = _ruff().split()
+    steps = (
+        [*ruff, "check", *_RUFF_SETTINGS, "--select", "I,F401", "--fix", "--quiet", "--no-cache", "--exit-zero", "."],
+        [*ruff, "format", *_RUFF_SETTINGS, "--quiet", "--no-cache", "."],
+    )
+    for command in steps:
+        result = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise FormatError((result.stderr or result.stdout).strip()[:2000])
+
+
+def _read_tree(folder: Path) -> dict[str, bytes]:
+    if not folder.is_dir():
+        return {}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def compare_trees(new: Path, old: Path, *, label: str) -> TreeChange:
+    """What publishing ``new`` over ``old`` would change, with a unified diff."""
+    new_files, old_files = _read_tree(new), _read_tree(old)
+    added = tuple(sorted(set(new_files) - set(old_files)))
+    removed = tuple(sorted(set(old_files) - set(new_files)))
+    changed = tuple(sorted(p for p in set(new_files) & set(old_files) if new_files[p] != old_files[p]))
+    chunks: list[str] = []
+    for path in sorted((*added, *removed, *changed)):
+        before = old_files.get(path, b"").decode("utf-8", "replace").splitlines(keepends=True)
+        after = new_files.get(path, b"").decode("utf-8", "replace").splitlines(keepends=True)
+        chunks.extend(
+            difflib.unified_diff(before, after, f"a/{label}/{path}", f"b/{label}/{path}")
+        )
+    unchanged = len(set(new_files) & set(old_files)) - len(changed)
+    return TreeChange(added, changed, removed, unchanged, "".join(chunks))
+
+
+def publish(staging: Path, target: Path) -> None:
+    """Swap the staged tree into ``target``; on failure the old tree is put back."""
+    aside = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
+    had_target = target.exists()
+    if had_target:
+        os.replace(target, aside)
+    try:
+        os.replace(staging, target)
+    except OSError:
+        if had_target:
+            os.replace(aside, target)
+        raise
+    if had_target:
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def discard(staging: Path) -> None:
+    """Remove a staging folder (after ``--check`` or a failure)."""
+    shutil.rmtree(staging, ignore_errors=True)
