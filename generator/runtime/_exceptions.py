@@ -1,0 +1,211 @@
+"""Exceptions raised by the client.
+
+::
+
+    ClientError (Exception)                 root of everything this package raises
+    ├── MissingCredentialError              no credential for any acceptable security alternative
+    ├── InvalidCredentialError (ValueError) a credential is malformed (e.g. contains CR/LF)
+    ├── RequestValidationError (ValueError) arguments violate the spec; nothing was sent
+    ├── ServerVariableError (ValueError)    unknown server variable / value not allowed / bad base_url
+    └── APIError                            (message, request, body)
+        ├── APIResponseValidationError      2xx body is not JSON or does not match the model
+        ├── APIStatusError                  non-2xx response (status_code, response, body)
+        │   ├── BadRequestError             400
+        │   ├── AuthenticationError         401
+        │   ├── PermissionDeniedError       403
+        │   ├── NotFoundError               404
+        │   ├── ConflictError               409
+        │   ├── UnprocessableEntityError    422
+        │   ├── RateLimitError              429
+        │   └── InternalServerError         >= 500
+        └── APIConnectionError              the request could not be completed
+            └── APITimeoutError             ... because it timed out
+
+Messages never contain credential values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientError",
+    "ConflictError",
+    "InternalServerError",
+    "InvalidCredentialError",
+    "MissingCredentialError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestValidationError",
+    "ServerVariableError",
+    "UnprocessableEntityError",
+    "status_error_class",
+]
+
+
+class ClientError(Exception):
+    """Root of every exception raised by this client package."""
+
+
+class MissingCredentialError(ClientError):
+    """No credential is configured for any security alternative the operation accepts."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation_id: str = "",
+        alternatives: Sequence[Sequence[str]] = (),
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.operation_id = operation_id
+        self.alternatives = tuple(tuple(a) for a in alternatives)
+
+
+class InvalidCredentialError(ClientError, ValueError):
+    """A configured credential cannot be sent safely (control characters, bad format)."""
+
+
+class RequestValidationError(ClientError, ValueError):
+    """Arguments violate the API description; the request was not sent.
+
+    ``errors`` holds ``(location, message)`` pairs where location is the dotted path
+    of the offending field using Python attribute names.
+    """
+
+    def __init__(self, message: str, errors: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = tuple(errors)
+
+
+class ServerVariableError(ClientError, ValueError):
+    """A server variable is unknown or has a disallowed value, or ``base_url`` is invalid."""
+
+
+class APIError(ClientError):
+    """An error tied to an HTTP request that was (or was attempted to be) sent."""
+
+    message: str
+    request: httpx.Request
+    body: object | None
+
+    def __init__(self, message: str, request: httpx.Request, body: object | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+        self.body = body
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class APIResponseValidationError(APIError):
+    """A successful (2xx) response whose body is not JSON or does not match the model."""
+
+    response: httpx.Response
+    status_code: int
+    text: str
+
+    def __init__(
+        self,
+        message: str = "Data returned by the API is invalid for the expected schema.",
+        *,
+        response: httpx.Response,
+        body: object | None = None,
+    ) -> None:
+        super().__init__(message, response.request, body)
+        self.response = response
+        self.status_code = response.status_code
+        self.text = response.text
+
+
+class APIStatusError(APIError):
+    """The API answered with a non-2xx status (after any retries).
+
+    ``body`` is the parsed error model if the operation declares one for the status,
+    otherwise the parsed JSON, otherwise the text (``None`` if the body is empty).
+    """
+
+    response: httpx.Response
+    status_code: int
+
+    def __init__(self, message: str, *, response: httpx.Response, body: object | None) -> None:
+        super().__init__(message, response.request, body)
+        self.response = response
+        self.status_code = response.status_code
+
+
+class BadRequestError(APIStatusError):
+    """HTTP 400."""
+
+
+class AuthenticationError(APIStatusError):
+    """HTTP 401."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """HTTP 403."""
+
+
+class NotFoundError(APIStatusError):
+    """HTTP 404."""
+
+
+class ConflictError(APIStatusError):
+    """HTTP 409."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """HTTP 422."""
+
+
+class RateLimitError(APIStatusError):
+    """HTTP 429."""
+
+
+class InternalServerError(APIStatusError):
+    """HTTP 5xx."""
+
+
+class APIConnectionError(APIError):
+    """The request could not be completed (connection refused/reset, protocol error...)."""
+
+    def __init__(self, *, message: str = "Connection error.", request: httpx.Request) -> None:
+        super().__init__(message, request, None)
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connect, read, write or waiting for a pooled connection)."""
+
+    def __init__(self, *, message: str = "Request timed out.", request: httpx.Request) -> None:
+        super().__init__(message=message, request=request)
+
+
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status_code: int) -> type[APIStatusError]:
+    """The most specific :class:`APIStatusError` subclass for ``status_code``."""
+    if status_code >= 500:
+        return InternalServerError
+    return _STATUS_ERRORS.get(status_code, APIStatusError)

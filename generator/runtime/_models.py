@@ -1,0 +1,156 @@
+"""Base model for generated schemas plus request-side validation/serialisation helpers."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+import pydantic
+from pydantic import ConfigDict
+
+from ._exceptions import RequestValidationError
+from ._types import NotGiven
+
+__all__ = [
+    "BaseModel",
+    "build_request_model",
+    "encode_json",
+    "format_validation_error",
+    "to_json_body",
+    "type_adapter",
+    "validate_value",
+]
+
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+
+class BaseModel(pydantic.BaseModel):
+    """Base class of every generated model.
+
+    Unknown fields are kept (``extra="allow"``) so newer servers do not break older
+    clients; fields may be populated by Python name or by wire name (alias).
+    Validation errors name fields by their Python name (``loc_by_alias=False``).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        protected_namespaces=(),
+        loc_by_alias=False,
+    )
+
+
+def _format_loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def format_validation_error(
+    exc: pydantic.ValidationError, *, prefix: tuple[int | str, ...] = ()
+) -> list[tuple[str, str]]:
+    """``(field path, message)`` pairs for a pydantic error, without the input values."""
+    return [
+        (_format_loc(prefix + tuple(err["loc"])) or "(value)", err["msg"])
+        for err in exc.errors(include_url=False, include_input=False)
+    ]
+
+
+def _raise_request_error(title: str, errors: list[tuple[str, str]]) -> RequestValidationError:
+    details = "; ".join(f"{loc}: {msg}" for loc, msg in errors)
+    return RequestValidationError(f"{title}: {details}", errors)
+
+
+def _drop_not_given(value: object) -> object:
+    if isinstance(value, Mapping):
+        return {k: _drop_not_given(v) for k, v in value.items() if not isinstance(v, NotGiven)}
+    if isinstance(value, list | tuple):
+        return [_drop_not_given(v) for v in value if not isinstance(v, NotGiven)]
+    return value
+
+
+def build_request_model(model: type[M], values: Mapping[str, object]) -> M:
+    """Validate ``values`` (keyed by wire name) into ``model``.
+
+    ``NOT_GIVEN`` entries are dropped (recursively in plain dicts/lists) so they stay
+    unset and are omitted by :func:`to_json_body`. Nested values may be dicts or model
+    instances. Raises :class:`RequestValidationError` naming each bad field.
+    """
+    cleaned = _drop_not_given(values)
+    try:
+        return model.model_validate(cleaned)
+    except pydantic.ValidationError as exc:
+        errors = format_validation_error(exc)
+        raise _raise_request_error(f"Invalid arguments for {model.__name__}", errors) from None
+
+
+_ANY_ADAPTER: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(Any)
+
+
+def to_json_body(value: object) -> object:
+    """Convert a request body to JSON-compatible data.
+
+    Models are dumped with ``mode="json", by_alias=True, exclude_unset=True``: only the
+    fields the caller set are sent, under their wire names. Plain dicts/lists are
+    converted recursively (dropping ``NOT_GIVEN``); other values (dates, enums, UUIDs...)
+    use pydantic's JSON conversion.
+    """
+    if isinstance(value, pydantic.BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(value, Mapping):
+        return {str(k): to_json_body(v) for k, v in value.items() if not isinstance(v, NotGiven)}
+    if isinstance(value, list | tuple):
+        return [to_json_body(v) for v in value if not isinstance(v, NotGiven)]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    try:
+        return _ANY_ADAPTER.dump_python(value, mode="json", by_alias=True, exclude_unset=True)
+    except ValueError as exc:
+        raise RequestValidationError(
+            f"body: value of type {type(value).__name__} is not JSON serialisable"
+        ) from exc
+
+
+def encode_json(value: object) -> bytes:
+    """Serialise a request body to compact UTF-8 JSON (``NaN``/``Infinity`` rejected)."""
+    try:
+        text = json.dumps(
+            to_json_body(value), separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+    except ValueError as exc:
+        if isinstance(exc, RequestValidationError):
+            raise
+        raise RequestValidationError(f"body: cannot be encoded as JSON ({exc})") from None
+    return text.encode("utf-8")
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_adapter(type_: Any) -> pydantic.TypeAdapter[Any]:
+    return pydantic.TypeAdapter(type_)
+
+
+def type_adapter(type_: object) -> pydantic.TypeAdapter[Any]:
+    """A (cached when hashable) ``TypeAdapter`` for ``type_``."""
+    try:
+        return _cached_adapter(type_)
+    except TypeError:  # unhashable annotation
+        return pydantic.TypeAdapter(cast(Any, type_))
+
+
+def validate_value(type_: object, value: object, *, name: str) -> object:
+    """Validate a plain (non-body) parameter against its annotation.
+
+    Returns the validated value (e.g. an ``Enum`` member); raises
+    :class:`RequestValidationError` whose message starts with ``name``.
+    """
+    try:
+        return type_adapter(type_).validate_python(value)
+    except pydantic.ValidationError as exc:
+        errors = format_validation_error(exc, prefix=(name,))
+        raise _raise_request_error(f"Invalid value for parameter {name!r}", errors) from None

@@ -1,0 +1,127 @@
+"""Every development task, each in its own virtual environment.
+
+``nox`` runs the default sessions, which are exactly what CI needs (lint, typecheck,
+check, tests); ``nox -s generate`` regenerates ``generated/``; ``nox -s bench`` runs
+the benchmarks. Arguments after ``--`` are passed on (``nox -s tests -- -k retry``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+GENERATED = [str(p) for p in sorted((ROOT / "generated").glob("*/pyproject.toml"))]
+NPM_DIR = ROOT / "tests" / "npm"
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["lint", "typecheck", "check", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+nox.needs_version = ">=2024.10"
+
+
+def _install_project(session: nox.Session, *, dev: bool = True) -> None:
+    session.install("-e", ".[dev]" if dev else ".")
+
+
+def _install_generated(session: nox.Session) -> None:
+    for pyproject in GENERATED:
+        session.install("-e", str(Path(pyproject).parent))
+
+
+def _npm_install(session: nox.Session) -> None:
+    """The Prism mock server and the spec corpus, from the lock file."""
+    if shutil.which("npm") is None:
+        session.error("npm is needed for the mock-server and corpus tests")
+    command = "ci" if (NPM_DIR / "package-lock.json").exists() else "install"
+    session.run(
+        "npm", command, "--no-audit", "--no-fund", "--loglevel=error", f"--prefix={NPM_DIR}",
+        external=True,
+    )
+
+
+@nox.session(python="3.11")
+def tests(session: nox.Session) -> None:
+    """The whole test suite: generator, runtime and the generated client (incl. slow tests)."""
+    _install_project(session)
+    _install_generated(session)
+    _npm_install(session)
+    session.run("pytest", *session.posargs, env={"CLIENTGEN_NPM_DIR": str(NPM_DIR)})
+
+
+@nox.session(python="3.11")
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check on the generator, the tests and the generated packages."""
+    _install_project(session, dev=False)
+    session.run("ruff", "check", "generator", "tests", "noxfile.py", *session.posargs)
+    session.run("ruff", "format", "--check", "generator", "tests", "noxfile.py")
+    for pyproject in GENERATED:
+        folder = str(Path(pyproject).parent)
+        session.run("ruff", "check", folder)
+        session.run("ruff", "format", "--check", folder)
+
+
+@nox.session(python="3.11")
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the generator (runtime included) and on every generated package."""
+    _install_project(session)
+    session.install("mypy>=1.13", "types-PyYAML")
+    _install_generated(session)
+    session.run("mypy", "--strict", "generator", *session.posargs)
+    for pyproject in GENERATED:
+        folder = Path(pyproject).parent
+        session.run("mypy", "--strict", str(folder / "src"), env={"MYPYPATH": str(folder / "src")})
+
+
+@nox.session(python="3.11")
+def generate(session: nox.Session) -> None:
+    """Regenerate every client listed in [tool.clientgen] of pyproject.toml."""
+    _install_project(session, dev=False)
+    session.run("clientgen", "generate", *session.posargs)
+
+
+@nox.session(python="3.11")
+def check(session: nox.Session) -> None:
+    """Fail (with a diff) when generated/ is not what the spec, generator and templates produce."""
+    _install_project(session, dev=False)
+    session.run("clientgen", "generate", "--check", *session.posargs)
+
+
+@nox.session(python="3.11")
+def build(session: nox.Session) -> None:
+    """Build sdist and wheel of each generated package into dist/ and check them with twine."""
+    session.install("build>=1.2", "twine>=5.1")
+    for pyproject in GENERATED:
+        folder = Path(pyproject).parent
+        out = ROOT / "dist" / folder.name
+        shutil.rmtree(out, ignore_errors=True)
+        session.run("python", "-m", "build", "--outdir", str(out), str(folder))
+        session.run("twine", "check", "--strict", *[str(p) for p in sorted(out.iterdir())])
+
+
+@nox.session(python="3.11")
+def publish(session: nox.Session) -> None:
+    """Build the generated packages and upload them with twine.
+
+    The index is given by the environment: TWINE_REPOSITORY_URL, TWINE_USERNAME and
+    TWINE_PASSWORD (twine's own variables). Uploading a version that is already on
+    the index fails instead of overwriting it.
+    """
+    if not os.environ.get("TWINE_REPOSITORY_URL"):
+        session.error("set TWINE_REPOSITORY_URL (and TWINE_USERNAME / TWINE_PASSWORD) to the index")
+    build(session)
+    for pyproject in GENERATED:
+        out = ROOT / "dist" / Path(pyproject).parent.name
+        session.run("twine", "upload", "--non-interactive", *[str(p) for p in sorted(out.iterdir())], *session.posargs)
+
+
+@nox.session(python="3.11", default=False)
+def bench(session: nox.Session) -> None:
+    """Benchmarks against openapi-python-client (not run by default): prints ratios, writes JSON."""
+    _install_project(session)
+    _install_generated(session)
+    session.install("openapi-python-client")
+    session.run("python", "tests/benchmarks/run.py", *session.posargs)
