@@ -1,0 +1,34 @@
+"""Shared fixtures: the repository root and a fast way to run the CLI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAT_SPEC = ROOT / "spec" / "chat.openapi.yaml"
+
+
+@pytest.fixture
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Run ``clientgen ARGS`` in-process from ``cwd`` (default: the repo root)."""
+    from generator.cli import cli
+
+    def run(*args: str, cwd: Path | None = None) -> Result:
+        monkeypatch.chdir(cwd or ROOT)
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False, env={"CLIENTGEN_DEBUG": ""})
+
+    return run
+
+
+def npm_dir() -> Path:
+    """Where the npm test tools (Prism, the spec corpus) are installed."""
+    return Path(os.environ.get("CLIENTGEN_NPM_DIR", ROOT / "tests" / "npm"))

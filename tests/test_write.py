@@ -1,0 +1,89 @@
+"""Staging, formatting, comparing and atomically publishing a generated tree."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from generator import write
+
+
+def test_stage_writes_files_beside_target(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "pkg"
+    staging = write.stage({"a.py": "x = 1\n", "sub/b.txt": "b\n"}, target)
+    try:
+        assert staging.parent == target.parent
+        assert staging.name.startswith(".pkg.staging-")
+        assert (staging / "a.py").read_text() == "x = 1\n"
+        assert (staging / "sub" / "b.txt").read_text() == "b\n"
+        assert not target.exists()
+    finally:
+        write.discard(staging)
+    assert not staging.exists()
+
+
+def test_format_tree_sorts_imports_and_formats(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text("import sys\nimport os\nx=os.sep+sys.platform\n")
+    write.format_tree(tmp_path)
+    assert (tmp_path / "m.py").read_text() == "import os\nimport sys\n\nx = os.sep + sys.platform\n"
+
+
+def test_format_tree_reports_unparsable_code(tmp_path: Path) -> None:
+    (tmp_path / "broken.py").write_text("def (:\n")
+    with pytest.raises(write.FormatError):
+        write.format_tree(tmp_path)
+
+
+def test_compare_trees_lists_added_changed_removed_with_diff(tmp_path: Path) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    for folder, files in ((old, {"same": "1\n", "changed": "a\n", "gone": "x\n"}), (new, {"same": "1\n", "changed": "b\n", "fresh": "y\n"})):
+        folder.mkdir()
+        for name, text in files.items():
+            (folder / name).write_text(text)
+    change = write.compare_trees(new, old, label="pkg")
+    assert change.added == ("fresh",)
+    assert change.changed == ("changed",)
+    assert change.removed == ("gone",)
+    assert change.unchanged == 1
+    assert not change.is_current
+    assert "--- a/pkg/changed" in change.diff and "-a\n+b\n" in change.diff
+    assert "+++ b/pkg/fresh" in change.diff
+
+
+def test_compare_identical_trees_is_current(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "f.py").write_text("x = 1\n")
+    assert write.compare_trees(tmp_path / "a", tmp_path / "b", label="x").is_current
+
+
+def test_publish_replaces_whole_tree(tmp_path: Path) -> None:
+    target = tmp_path / "pkg"
+    target.mkdir()
+    (target / "stale.py").write_text("old\n")
+    staging = write.stage({"new.py": "new\n"}, target)
+    write.publish(staging, target)
+    assert sorted(p.name for p in target.iterdir()) == ["new.py"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]  # nothing left beside it
+
+
+def test_publish_puts_old_tree_back_when_swap_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "pkg"
+    target.mkdir()
+    (target / "keep.py").write_text("old\n")
+    staging = write.stage({"new.py": "new\n"}, target)
+    real_replace = os.replace
+    calls = []
+
+    def flaky_replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        calls.append((Path(src), Path(dst)))
+        if Path(src) == staging:
+            raise OSError("disk full")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(write.os, "replace", flaky_replace)
+    with pytest.raises(OSError, match="disk full"):
+        write.publish(staging, target)
+    assert (target / "keep.py").read_text() == "old\n"
