@@ -23,6 +23,8 @@ Design decisions:
   ``Retry-After`` is not waited for: the error is raised at once so the caller decides.
 * Redirects are never followed (custom credential headers would leak cross-origin).
 * ``close()`` only closes an ``httpx`` client the API client created itself.
+* The async client bounds in-flight requests to the pool size (100) when it created
+  the ``httpx.AsyncClient`` itself, so thousands of concurrent calls queue cheaply.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import random
 import re
 import sys
 import time
+import weakref
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from enum import Enum
@@ -850,6 +853,31 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
 # --------------------------------------------------------------------------- async
 
 
+class _ConcurrencyLimiter:
+    """Bounds in-flight requests of one async client (shared by ``with_options`` copies).
+
+    httpcore's pool rescans every queued request on each state change, so thousands of
+    requests queued inside it starve the event loop (connects then time out). Waiting
+    on a semaphore sized like the pool keeps that queue short. One semaphore per event
+    loop, because asyncio primitives are bound to the loop that first uses them.
+    """
+
+    def __init__(self, limit: int | None) -> None:
+        self._limit = limit
+        self._semaphores: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, asyncio.Semaphore
+        ] = weakref.WeakKeyDictionary()
+
+    def get(self) -> asyncio.Semaphore | None:
+        if self._limit is None:
+            return None
+        loop = asyncio.get_running_loop()
+        semaphore = self._semaphores.get(loop)
+        if semaphore is None:
+            semaphore = self._semaphores[loop] = asyncio.Semaphore(self._limit)
+        return semaphore
+
+
 class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
     """Base class of generated asynchronous clients."""
 
@@ -891,6 +919,9 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
                 timeout=self._timeout, limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False
             )
             self._owns_client = True
+        self._limiter = _ConcurrencyLimiter(
+            None if http_client is not None else DEFAULT_CONNECTION_LIMITS.max_connections
+        )
 
     async def _sleep(self, seconds: float) -> None:
         """Wait between retries (tests replace this to avoid real sleeping)."""
@@ -921,7 +952,12 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         while True:
             self._log_request(request, retries_taken)
             try:
-                response = await self._client.send(request, follow_redirects=False)
+                semaphore = self._limiter.get()
+                if semaphore is None:
+                    response = await self._client.send(request, follow_redirects=False)
+                else:
+                    async with semaphore:
+                        response = await self._client.send(request, follow_redirects=False)
             except httpx.RequestError as exc:
                 delay = self._retry_delay_for_exception(operation, exc, retries_taken)
                 if delay is None:

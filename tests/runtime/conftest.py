@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from runtime_support import ENV_PREFIX, HTTPTestServer, client_kwargs
 
 from generator.runtime._base_client import AsyncAPIClient, SyncAPIClient
+from tests.runtime.runtime_support import ENV_PREFIX, HTTPTestServer, client_kwargs
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ scripted replies and fault injection, plus API descriptions used by the tests.""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections import deque
@@ -330,3 +331,59 @@ def client_kwargs(**overrides: Any) -> dict[str, Any]:
     }
     kwargs.update(overrides)
     return kwargs
+
+
+class AsyncHTTPTestServer:
+    """Minimal keep-alive HTTP/1.1 JSON server on 127.0.0.1 running in the test's event
+    loop (no threads), used for high-concurrency tests. Echoes ``{"id": <last path
+    segment>, "name": ...}`` and counts connections."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.open_connections = 0
+        self.peak_connections = 0
+        self.total_connections = 0
+        self._server: asyncio.base_events.Server | None = None
+        self.url = ""
+
+    async def __aenter__(self) -> AsyncHTTPTestServer:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, backlog=2048)
+        host, port = self._server.sockets[0].getsockname()[:2]
+        self.url = f"http://{host}:{port}"
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.open_connections += 1
+        self.total_connections += 1
+        self.peak_connections = max(self.peak_connections, self.open_connections)
+        try:
+            while True:
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    return
+                lines = head.decode("latin-1").split("\r\n")
+                target = lines[0].split(" ")[1]
+                length = 0
+                for line in lines[1:]:
+                    if line.lower().startswith("content-length:"):
+                        length = int(line.split(":", 1)[1])
+                if length:
+                    await reader.readexactly(length)
+                self.requests += 1
+                item_id = target.rsplit("/", 1)[1]
+                payload = json.dumps({"id": item_id, "name": f"n{item_id}"}).encode()
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    + f"Content-Length: {len(payload)}\r\n\r\n".encode()
+                    + payload
+                )
+                await writer.drain()
+        finally:
+            self.open_connections -= 1
+            writer.close()

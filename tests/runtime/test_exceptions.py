@@ -4,15 +4,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from runtime_support import (
-    CREATE_ITEM,
-    GET_ITEM,
-    ClientErrorBody,
-    DefaultErrorBody,
-    ErrorBody,
-    HTTPTestServer,
-    Reply,
-)
 
 from generator.runtime import _exceptions
 from generator.runtime._base_client import SyncAPIClient
@@ -36,6 +27,15 @@ from generator.runtime._exceptions import (
     ServerVariableError,
     UnprocessableEntityError,
     status_error_class,
+)
+from tests.runtime.runtime_support import (
+    CREATE_ITEM,
+    GET_ITEM,
+    ClientErrorBody,
+    DefaultErrorBody,
+    ErrorBody,
+    HTTPTestServer,
+    Reply,
 )
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from runtime_support import ClientErrorBody, DefaultErrorBody, ErrorBody
 
 from generator.runtime._operations import Operation, SecurityScheme, Server, ServerVariable
+from tests.runtime.runtime_support import ClientErrorBody, DefaultErrorBody, ErrorBody
 
 
 def make_op(**changes: object) -> Operation:
@@ -55,7 +55,9 @@ def test_validation() -> None:
 
 
 def test_error_model_lookup() -> None:
-    op = make_op(error_models={"404": ErrorBody, "4XX": ClientErrorBody, "default": DefaultErrorBody})
+    op = make_op(
+        error_models={"404": ErrorBody, "4XX": ClientErrorBody, "default": DefaultErrorBody}
+    )
     assert op.error_model_for(404) is ErrorBody
     assert op.error_model_for(400) is ClientErrorBody
     assert op.error_model_for(500) is DefaultErrorBody

@@ -8,19 +8,8 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
-from runtime_support import (
-    CREATE_ITEM,
-    DELETE_ITEM,
-    GET_ITEM,
-    IDEMPOTENT_POST,
-    PATCH_ITEM,
-    HTTPTestServer,
-    Item,
-    Reply,
-    client_kwargs,
-)
 
 from generator.runtime._base_client import SyncAPIClient, backoff_delay, parse_retry_after
 from generator.runtime._exceptions import (
@@ -31,6 +20,17 @@ from generator.runtime._exceptions import (
     RateLimitError,
 )
 from generator.runtime._operations import Operation
+from tests.runtime.runtime_support import (
+    CREATE_ITEM,
+    DELETE_ITEM,
+    GET_ITEM,
+    IDEMPOTENT_POST,
+    PATCH_ITEM,
+    HTTPTestServer,
+    Item,
+    Reply,
+    client_kwargs,
+)
 
 MakeClient = Callable[..., SyncAPIClient]
 OK = Reply(json={"id": "a", "name": "n"})
@@ -291,7 +291,9 @@ def test_timeout_float_per_client(make_client: MakeClient, server: HTTPTestServe
     assert client.timeout == httpx.Timeout(0.2)
 
 
-def test_timeout_httpx_timeout_via_with_options(client: SyncAPIClient, server: HTTPTestServer) -> None:
+def test_timeout_httpx_timeout_via_with_options(
+    client: SyncAPIClient, server: HTTPTestServer
+) -> None:
     server.enqueue(Reply(action="hang"))
     fast = client.with_options(timeout=httpx.Timeout(5.0, read=0.2), max_retries=0)
     with pytest.raises(APITimeoutError):
@@ -323,11 +325,13 @@ def test_parse_retry_after_forms() -> None:
     assert parse_retry_after({}, now=now) is None
 
 
+@settings(database=None)
 @given(st.integers(min_value=0, max_value=10**6))
 def test_parse_retry_after_seconds_property(seconds: int) -> None:
     assert parse_retry_after({"Retry-After": str(seconds)}) == float(seconds)
 
 
+@settings(database=None)
 @given(st.integers(min_value=0, max_value=10**7))
 def test_parse_retry_after_http_date_property(offset: int) -> None:
     now = datetime(2030, 6, 1, tzinfo=UTC)
@@ -335,12 +339,14 @@ def test_parse_retry_after_http_date_property(offset: int) -> None:
     assert parse_retry_after({"Retry-After": header}, now=now) == float(offset)
 
 
+@settings(database=None)
 @given(st.text(max_size=40))
 def test_parse_retry_after_never_raises(value: str) -> None:
     result = parse_retry_after({"Retry-After": value})
     assert result is None or result >= 0
 
 
+@settings(database=None)
 @given(st.integers(min_value=0, max_value=30), st.floats(min_value=0, max_value=0.999))
 def test_backoff_delay_bounds(retries: int, rand: float) -> None:
     delay = backoff_delay(retries, rand=rand)

@@ -6,7 +6,15 @@ import base64
 import logging
 
 import pytest
-from runtime_support import (
+
+from generator.runtime._base_client import SyncAPIClient
+from generator.runtime._exceptions import (
+    ClientError,
+    InvalidCredentialError,
+    MissingCredentialError,
+)
+from generator.runtime._operations import Operation
+from tests.runtime.runtime_support import (
     BASIC,
     COOKIE_KEY,
     GET_ITEM,
@@ -19,14 +27,6 @@ from runtime_support import (
     Reply,
     client_kwargs,
 )
-
-from generator.runtime._base_client import SyncAPIClient
-from generator.runtime._exceptions import (
-    ClientError,
-    InvalidCredentialError,
-    MissingCredentialError,
-)
-from generator.runtime._operations import Operation
 
 ALL_SECRETS = {
     "mudbaseJwt": JWT,
@@ -69,8 +69,9 @@ def secrets_on_wire(server: HTTPTestServer) -> set[str]:
         ("sessionCookie", lambda r: r.header("Cookie") == f"session={COOKIE_KEY}"),
         (
             "basicAuth",
-            lambda r: r.header("Authorization")
-            == "Basic " + base64.b64encode(BASIC.encode()).decode(),
+            lambda r: (
+                r.header("Authorization") == "Basic " + base64.b64encode(BASIC.encode()).decode()
+            ),
         ),
     ],
 )
@@ -108,9 +109,11 @@ def test_optional_auth_sends_credential_when_configured(server: HTTPTestServer) 
 
 
 def test_missing_credential_names_keyword_and_env_var(server: HTTPTestServer) -> None:
-    with make(server, {"vendorKey": VENDOR_KEY}) as client:
-        with pytest.raises(MissingCredentialError) as info:
-            client.request(op((("mudbaseJwt",), ("queryKey", "basicAuth"))), cast_to=object)
+    with (
+        make(server, {"vendorKey": VENDOR_KEY}) as client,
+        pytest.raises(MissingCredentialError) as info,
+    ):
+        client.request(op((("mudbaseJwt",), ("queryKey", "basicAuth"))), cast_to=object)
     message = str(info.value)
     for text in (
         "secured_op",
@@ -197,9 +200,8 @@ def test_error_messages_never_contain_secrets(server: HTTPTestServer) -> None:
     )
     from generator.runtime._exceptions import AuthenticationError
 
-    with make(server, dict(ALL_SECRETS)) as client:
-        with pytest.raises(AuthenticationError) as info:
-            client.request(op((("mudbaseJwt", "queryKey", "basicAuth"),)), cast_to=object)
+    with make(server, dict(ALL_SECRETS)) as client, pytest.raises(AuthenticationError) as info:
+        client.request(op((("mudbaseJwt", "queryKey", "basicAuth"),)), cast_to=object)
     for value in (JWT, QUERY_KEY, BASIC, "s3cr3t-pass"):
         assert value not in str(info.value)
     assert "<redacted>" in str(info.value)

@@ -1,0 +1,1 @@
+"""Tests of the hand-written client runtime (generator/runtime)."""
