@@ -35,7 +35,7 @@ def argument_annotation(
     if not nullable:
         tree = _drop_none(tree)
     tree = _Widen(models).visit(tree)
-    text = ast.unparse(tree)
+    text = " | ".join(dict.fromkeys(_union_members(ast.unparse(tree))))  # flat, no repeats
     if nullable and "None" not in _union_members(text):
         text += " | None"
     return text + " | NotGiven" if optional else text
@@ -71,6 +71,11 @@ class _Widen(ast.NodeTransformer):
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
         if isinstance(node.value, ast.Name) and node.value.id == "Literal":
             return node  # literal values are data, not names
+        if isinstance(node.value, ast.Name) and node.value.id == "Annotated":
+            # constraints are the model's business; the argument only needs the type
+            first = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) else node.slice
+            result: ast.AST = self.visit(first)
+            return result
         self.generic_visit(node)
         if isinstance(node.value, ast.Name) and node.value.id == "list":
             node.value = ast.Name("Sequence", ast.Load())
@@ -98,7 +103,11 @@ def schema_annotation(schema: Mapping[str, Any], *, depth: int = 0) -> str:
     if depth > 4 or not isinstance(schema, Mapping):
         return "Any"
     enum = schema.get("enum")
-    if isinstance(enum, list) and enum and all(isinstance(v, str | int | bool) and v is not None for v in enum):
+    if (
+        isinstance(enum, list)
+        and enum
+        and all(isinstance(v, str | int | bool) and v is not None for v in enum)
+    ):
         return "Literal[" + ", ".join(repr(v) for v in enum) + "]"
     kind = schema.get("type")
     nullable = schema.get("nullable") is True

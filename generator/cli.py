@@ -22,7 +22,13 @@ from typing import NoReturn
 import click
 
 from generator import __version__
-from generator.config import ClientConfig, ConfigError, check_package_name, find_pyproject, load_config
+from generator.config import (
+    ClientConfig,
+    ConfigError,
+    check_package_name,
+    find_pyproject,
+    load_config,
+)
 from generator.diagnostics import Diagnostics, GenerationAborted, Level
 from generator.pipeline import Outcome, check_spec, generate_client
 
@@ -107,9 +113,13 @@ def validate(specs: Sequence[Path], strict: bool, quiet: bool, config_path: Path
 
 @cli.command()
 @click.argument("spec", required=False, type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (with SPEC).")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (with SPEC)."
+)
 @click.option("--package", help="Import name of the generated package (with SPEC).")
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 with a diff if the output is stale.")
+@click.option(
+    "--check", is_flag=True, help="Write nothing; exit 1 with a diff if the output is stale."
+)
 @_strict_option
 @_quiet_option
 @_config_option
@@ -133,7 +143,9 @@ def generate(
         if out is None or package is None:
             _usage_error("with a SPEC, give --out DIR and --package NAME too")
         try:
-            configs: tuple[ClientConfig, ...] = (ClientConfig(spec, check_package_name(package), out),)
+            configs: tuple[ClientConfig, ...] = (
+                ClientConfig(spec, check_package_name(package), out),
+            )
         except ConfigError as exc:
             _usage_error(str(exc))
     else:
@@ -205,5 +217,3 @@ def main(argv: Sequence[str] | None = None) -> None:
             err=True,
         )
         sys.exit(1)
-
-

@@ -58,7 +58,9 @@ def load_config(pyproject: Path) -> tuple[ClientConfig, ...]:
         raise ConfigError(f"{pyproject}: cannot read the project config: {exc}") from None
     section = data.get("tool", {}).get("clientgen")
     if not isinstance(section, dict):
-        raise ConfigError(f"{pyproject}: no [tool.clientgen] section; name a SPEC on the command line instead")
+        raise ConfigError(
+            f"{pyproject}: no [tool.clientgen] section; name a SPEC on the command line instead"
+        )
     clients = section.get("clients")
     if not isinstance(clients, list) or not clients:
         raise ConfigError(f"{pyproject}: [tool.clientgen] lists no [[tool.clientgen.clients]]")
@@ -66,11 +68,15 @@ def load_config(pyproject: Path) -> tuple[ClientConfig, ...]:
     result = []
     for index, entry in enumerate(clients):
         where = f"{pyproject}: [[tool.clientgen.clients]] entry {index + 1}"
-        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("spec", "package", "out")):
+        if not isinstance(entry, dict) or not all(
+            isinstance(entry.get(k), str) for k in ("spec", "package", "out")
+        ):
             raise ConfigError(f"{where}: needs string keys spec, package and out")
         try:
             package = check_package_name(entry["package"])
         except ConfigError as exc:
             raise ConfigError(f"{where}: {exc}") from None
-        result.append(ClientConfig(spec=base / entry["spec"], package=package, out=base / entry["out"]))
+        result.append(
+            ClientConfig(spec=base / entry["spec"], package=package, out=base / entry["out"])
+        )
     return tuple(result)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -39,6 +40,7 @@ __all__ = [
 
 ParameterLocation = Literal["path", "query", "header", "cookie"]
 _SCHEMA_REF = re.compile(r"^#/components/schemas/([^/]+)$")
+_TEMPLATE_VARIABLE = re.compile(r"\{([^{}]+)\}")  # as the runtime reads server URLs
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
 
 
@@ -186,7 +188,11 @@ class _Builder:
 
     def deref(self, node: Any) -> Any:
         for _ in range(64):
-            if isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
+            if (
+                isinstance(node, dict)
+                and isinstance(node.get("$ref"), str)
+                and node["$ref"].startswith("#")
+            ):
                 try:
                     node = resolve_pointer(self.document, node["$ref"][1:])
                 except LookupError:
@@ -276,22 +282,41 @@ class _Builder:
 
     def hoist(self, schema: Any, wanted: str, hoisted: list[tuple[str, Any]]) -> Any:
         """Inline objects with properties become named classes; everything else stays put."""
-        if isinstance(schema, dict) and "$ref" not in schema and isinstance(schema.get("properties"), dict):
+        if (
+            isinstance(schema, dict)
+            and "$ref" not in schema
+            and isinstance(schema.get("properties"), dict)
+        ):
             name = self.free_class_name(wanted)
             self.schemas[name] = schema
             hoisted.append((name, schema))
             return {"$ref": "#/components/schemas/" + name}
-        if isinstance(schema, dict) and schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        if (
+            isinstance(schema, dict)
+            and schema.get("type") == "array"
+            and isinstance(schema.get("items"), dict)
+        ):
             items = self.hoist(schema["items"], wanted + "Item", hoisted)
             rest = self.rewrite({k: v for k, v in schema.items() if k != "items"}, wanted, hoisted)
             return {**rest, "items": items}
         return self.rewrite(schema, wanted, hoisted)
 
     # -- servers and security ------------------------------------------------------
-    def servers(self, raw: Any) -> tuple[Server, ...]:
+    def servers(self, raw: Any, pointer: str) -> tuple[Server, ...]:
         result = []
-        for server in raw or []:
+        for index, server in enumerate(raw if isinstance(raw, list) else []):
             if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+                continue
+            raw_variables = server.get("variables")
+            declared: dict[str, Any] = raw_variables if isinstance(raw_variables, dict) else {}
+            undeclared = sorted(set(_TEMPLATE_VARIABLE.findall(server["url"])) - set(declared))
+            if undeclared:
+                self.warn(
+                    "unsupported-server",
+                    f"server {server['url']!r} uses undeclared variables "
+                    f"{', '.join(undeclared)}; the server is skipped",
+                    join_pointer(pointer, index, "url"),
+                )
                 continue
             variables = tuple(
                 ServerVariable(
@@ -300,7 +325,7 @@ class _Builder:
                     enum=tuple(str(v) for v in var.get("enum") or ()),
                     description=str(var.get("description") or ""),
                 )
-                for name, var in (server.get("variables") or {}).items()
+                for name, var in declared.items()
                 if isinstance(var, dict)
             )
             result.append(Server(server["url"], str(server.get("description") or ""), variables))
@@ -320,40 +345,89 @@ class _Builder:
             description = str(scheme.get("description") or "") if isinstance(scheme, dict) else ""
             if kind == "apiKey" and scheme.get("in") in {"header", "query", "cookie"}:
                 result.append(
-                    SecurityScheme(name, "apiKey", scheme["in"], str(scheme.get("name", "")), None,
-                                   keyword, env_var, description)
+                    SecurityScheme(
+                        name,
+                        "apiKey",
+                        scheme["in"],
+                        str(scheme.get("name", "")),
+                        None,
+                        keyword,
+                        env_var,
+                        description,
+                    )
                 )
             elif kind == "http" and str(scheme.get("scheme", "")).lower() in {"bearer", "basic"}:
                 result.append(
-                    SecurityScheme(name, "http", "header", "Authorization",
-                                   str(scheme["scheme"]).lower(), keyword, env_var, description)
+                    SecurityScheme(
+                        name,
+                        "http",
+                        "header",
+                        "Authorization",
+                        str(scheme["scheme"]).lower(),
+                        keyword,
+                        env_var,
+                        description,
+                    )
                 )
             elif kind in {"oauth2", "openIdConnect"}:
                 # the client sends the access token as a bearer token; obtaining it is the caller's job
                 result.append(
-                    SecurityScheme(name, "http", "header", "Authorization", "bearer",
-                                   keyword, env_var, description)
+                    SecurityScheme(
+                        name,
+                        "http",
+                        "header",
+                        "Authorization",
+                        "bearer",
+                        keyword,
+                        env_var,
+                        description,
+                    )
                 )
             else:
                 self.warn(
-                    "unsupported-security", f"security scheme {name!r} ({kind}) is not supported; "
-                    "operations that need only it will fail with MissingCredentialError", pointer,
+                    "unsupported-security",
+                    f"security scheme {name!r} ({kind}) is not supported; "
+                    "operations that need only it will fail with MissingCredentialError",
+                    pointer,
                 )
         return tuple(result)
 
     # -- operations ----------------------------------------------------------------
+    def operations(self) -> Iterator[tuple[str, str, str, dict[str, Any], dict[str, Any]]]:
+        """Every operation, in spec order; a path item may be a ``$ref`` to another one."""
+        paths = self.document.get("paths")
+        if not isinstance(paths, dict):
+            return
+        resolved = {}
+        for path, item in paths.items():
+            target = self.deref(item)
+            resolved[path] = target if isinstance(target, dict) else {}
+        yield from iter_operations({"paths": resolved})
+
     def build(self) -> Api:
         self.collect_components()
         schemes = self.security_schemes()
-        scheme_names = {s.name for s in schemes}
-        top_servers = self.servers(self.document.get("servers")) or (Server("/"),)
+        top_servers = self.servers(self.document.get("servers"), "/servers") or (Server("/"),)
         by_tag: dict[str, list[Operation]] = {}
         method_names: dict[str, set[str]] = {}
-        for pointer, path, method, item, raw in iter_operations(self.document):
+        if self.document.get("webhooks"):
+            self.warn(
+                "unsupported-webhooks",
+                "webhooks are requests the API sends, not operations of a client; they are skipped",
+                "/webhooks",
+            )
+        for pointer, path, method, item, raw in self.operations():
+            if raw.get("callbacks"):
+                self.warn(
+                    "unsupported-callbacks",
+                    f"{method.upper()} {path}: callbacks are requests the API "
+                    "sends; they are skipped (the operation itself is generated)",
+                    join_pointer(pointer, "callbacks"),
+                )
             tags = raw.get("tags") or ["default"]
             tag = str(tags[0])
             taken = method_names.setdefault(naming.identifier(tag), set(_RESOURCE_RESERVED))
-            operation = self.operation(pointer, path, method, item, raw, tag, top_servers, scheme_names, taken)
+            operation = self.operation(pointer, path, method, item, raw, tag, top_servers, taken)
             if operation is not None:
                 taken.add(operation.python_name)
                 by_tag.setdefault(tag, []).append(operation)
@@ -362,22 +436,31 @@ class _Builder:
             for t in self.document.get("tags") or []
             if isinstance(t, dict)
         }
+        models_document = self.models_document()
         resources = []
         attributes: set[str] = set(_CLIENT_RESERVED)
-        classes: set[str] = set()
+        # a resource module imports models: its four classes may not share a name with one
+        classes: set[str] = set(models_document["components"]["schemas"])
         for tag, operations in by_tag.items():
             attribute = naming.identifier(tag, reserved=attributes)
             attributes.add(attribute)
             class_name = naming.class_name(tag + " resource", reserved=classes)
-            classes.add(class_name)
-            resources.append(Resource(tag, attribute, class_name, tag_descriptions.get(tag, ""), tuple(operations)))
+            counter = 2
+            while set(_resource_classes(class_name)) & classes:
+                class_name = naming.class_name(f"{tag} resource {counter}", reserved=classes)
+                counter += 1
+            classes.update(_resource_classes(class_name))
+            resources.append(
+                Resource(
+                    tag, attribute, class_name, tag_descriptions.get(tag, ""), tuple(operations)
+                )
+            )
         info = self.document.get("info") or {}
         all_servers: list[Server] = []
         for op in (op for r in resources for op in r.operations):
             for server in op.servers:
                 if server not in all_servers:
                     all_servers.append(server)
-        models_document = self.models_document()
         return Api(
             title=str(info.get("title") or "API"),
             version=str(info.get("version") or "0.0.0"),
@@ -391,26 +474,41 @@ class _Builder:
         )
 
     def operation(
-        self, pointer: str, path: str, method: str, item: dict[str, Any], raw: dict[str, Any],
-        tag: str, top_servers: tuple[Server, ...], scheme_names: set[str], taken: set[str],
+        self,
+        pointer: str,
+        path: str,
+        method: str,
+        item: dict[str, Any],
+        raw: dict[str, Any],
+        tag: str,
+        top_servers: tuple[Server, ...],
+        taken: set[str],
     ) -> Operation | None:
         operation_id = raw.get("operationId")
         if not isinstance(operation_id, str) or not operation_id:
             operation_id = naming.snake_case(f"{method} {path}") or method
         python_name = naming.identifier(operation_id, reserved=taken)
         base = naming.pascal_case(operation_id) or "Operation"
-        parameters = self.parameters(pointer, item, raw)
-        body = self.body(pointer, raw, base)
+        label = f"{method.upper()} {path}"
+        parameters = self.parameters(pointer, item, raw, label)
+        if parameters is None:
+            return None
+        body = self.body(pointer, raw, base, label)
         if body is False:
             return None
         responses = self.responses(pointer, raw, base)
         security_raw = raw.get("security", self.document.get("security")) or []
         security = tuple(
-            tuple(name for name in requirement if name in scheme_names)
+            # unsupported schemes stay: the runtime then names them in MissingCredentialError
+            tuple(str(name) for name in requirement)
             for requirement in security_raw
             if isinstance(requirement, dict)
         )
-        servers = self.servers(raw.get("servers")) or self.servers(item.get("servers")) or top_servers
+        servers = (
+            self.servers(raw.get("servers"), join_pointer(pointer, "servers"))
+            or self.servers(item.get("servers"), join_pointer(pointer.rsplit("/", 1)[0], "servers"))
+            or top_servers
+        )
         idempotent = method.upper() in _IDEMPOTENT_METHODS or bool(raw.get("x-idempotent"))
         return Operation(
             operation_id=operation_id,
@@ -431,7 +529,56 @@ class _Builder:
             pointer=pointer,
         )
 
-    def parameters(self, pointer: str, item: dict[str, Any], raw: dict[str, Any]) -> tuple[Parameter, ...]:
+    def parameter_kind(self, schema: Any, depth: int = 0) -> str:
+        """``scalar``, ``array`` or ``object``: what decides how a parameter is serialised."""
+        schema = self.deref(schema)
+        if not isinstance(schema, dict) or depth > 8:
+            return "scalar"
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kinds = [k for k in kind if k != "null"]
+            kind = kinds[0] if len(kinds) == 1 else None
+        if kind in {"array", "object"}:
+            return str(kind)
+        if kind is None and "enum" not in schema:
+            for key in ("allOf", "oneOf", "anyOf"):
+                members = schema.get(key)
+                if isinstance(members, list):
+                    member_kinds = {self.parameter_kind(m, depth + 1) for m in members}
+                    if member_kinds != {"scalar"}:
+                        return "object" if "object" in member_kinds else "array"
+            if isinstance(schema.get("properties"), dict):
+                return "object"
+        return "scalar"
+
+    def parameter_problem(self, location: str, parameter: dict[str, Any], schema: Any) -> str:
+        """Why the runtime cannot send this parameter as the spec describes it ("" if it can).
+
+        The runtime sends path and header parameters in ``simple`` style, query and cookie
+        parameters in ``form`` style, exploded; scalars look the same in every style.
+        """
+        kind = self.parameter_kind(schema)
+        if "schema" not in parameter and kind != "scalar":
+            media = next(iter(parameter.get("content") or {}), "?")
+            return f"is a serialised {media} {kind} (`content`), which the client cannot send"
+        default_style = "simple" if location in {"path", "header"} else "form"
+        style = str(parameter.get("style") or default_style)
+        explode = bool(parameter.get("explode", style == "form"))
+        if location == "path" and style != "simple":
+            return f"uses style {style!r}, which the client cannot send"
+        if kind == "scalar":
+            return ""
+        if location == "query" and style == "form" and explode:
+            return ""
+        if location == "header" and kind == "array":
+            return ""
+        what = f"style {style!r}" + ("" if explode else " without explode")
+        return f"is an {kind} in {what}, which the client cannot send"
+
+    def parameters(
+        self, pointer: str, item: dict[str, Any], raw: dict[str, Any], label: str
+    ) -> tuple[Parameter, ...] | None:
+        """The operation's parameters; ``None`` when a required one cannot be sent."""
         merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
         item_pointer = pointer.rsplit("/", 1)[0]
         for base, owner in ((item_pointer, item), (pointer, raw)):
@@ -439,7 +586,8 @@ class _Builder:
                 parameter = self.deref(parameter)
                 if isinstance(parameter, dict) and "name" in parameter and "in" in parameter:
                     merged[(str(parameter["in"]), str(parameter["name"]))] = (
-                        parameter, join_pointer(base, "parameters", index)
+                        parameter,
+                        join_pointer(base, "parameters", index),
                     )
         result: list[Parameter] = []
         used: set[str] = {"self"}
@@ -448,21 +596,40 @@ class _Builder:
             merged.items(), key=lambda kv: order.get(kv[0][0], 9)
         ):
             if location not in order:
-                self.warn("unsupported-parameter", f"parameter {name!r} in {location!r} is not supported",
-                          parameter_pointer)
+                self.warn(
+                    "unsupported-parameter",
+                    f"parameter {name!r} in {location!r} is not supported",
+                    parameter_pointer,
+                )
                 continue
             if location == "header" and name.lower() in {"accept", "content-type", "authorization"}:
                 continue  # OpenAPI says these are ignored as parameters
             schema = parameter.get("schema")
             if not isinstance(schema, dict):
                 content = parameter.get("content") or {}
-                first = next(iter(content.values()), {}) if isinstance(content, dict) else {}
+                first: Any = next(iter(content.values()), {}) if isinstance(content, dict) else {}
                 schema = first.get("schema", {}) if isinstance(first, dict) else {}
+            problem = self.parameter_problem(location, parameter, schema)
+            if problem:
+                required = bool(parameter.get("required")) or location == "path"
+                consequence = (
+                    "the operation is skipped" if required else "the parameter is left out"
+                )
+                self.warn(
+                    "unsupported-parameter",
+                    f"{label}: {location} parameter {name!r} {problem}; {consequence}",
+                    parameter_pointer,
+                )
+                if required:
+                    return None
+                continue
             python_name = naming.identifier(name, reserved=used)
             used.add(python_name)
             result.append(
                 Parameter(
-                    name=name, python_name=python_name, location=location,  # type: ignore[arg-type]
+                    name=name,
+                    python_name=python_name,
+                    location=location,  # type: ignore[arg-type]
                     required=bool(parameter.get("required")) or location == "path",
                     schema=self.deref(schema) if isinstance(schema, dict) else {},
                     description=str(parameter.get("description") or ""),
@@ -471,7 +638,9 @@ class _Builder:
             )
         return tuple(result)
 
-    def body(self, pointer: str, raw: dict[str, Any], base: str) -> Body | None | Literal[False]:
+    def body(
+        self, pointer: str, raw: dict[str, Any], base: str, label: str
+    ) -> Body | Literal[False] | None:
         body = self.deref(raw.get("requestBody"))
         if not isinstance(body, dict):
             return None
@@ -481,7 +650,7 @@ class _Builder:
             kinds = ", ".join(content) or "none"
             self.warn(
                 "unsupported-media-type",
-                f"{raw.get('operationId') or pointer}: request body media types ({kinds}) are not JSON; "
+                f"{label}: request body media types ({kinds}) are not JSON; "
                 "the operation is skipped",
                 join_pointer(pointer, "requestBody"),
             )
@@ -491,8 +660,11 @@ class _Builder:
         resolved = self.deref(schema)
         spread = (
             isinstance(resolved, dict)
-            and isinstance(resolved.get("properties"), dict)
-            and not any(k in resolved for k in ("allOf", "oneOf", "anyOf"))
+            and (
+                isinstance(resolved.get("properties"), dict)
+                or isinstance(resolved.get("allOf"), list)
+            )
+            and not any(k in resolved for k in ("oneOf", "anyOf"))
         )
         return Body(
             media_type=media_type,
@@ -512,18 +684,37 @@ class _Builder:
             response = self.deref(response)
             if not isinstance(response, dict):
                 continue
-            content = response.get("content") or {}
-            media_type = next((m for m in content if _is_json(m)), None)
+            raw_content = response.get("content")
+            content: dict[str, Any] = raw_content if isinstance(raw_content, dict) else {}
+            json_media = next((m for m in content if _is_json(m)), None)
+            media_type = json_media or next(iter(content), None)
             class_name = None
-            schema = (content.get(media_type) or {}).get("schema") if media_type else None
+            media = content.get(json_media) if json_media else None
+            schema = media.get("schema") if isinstance(media, dict) else None
             if isinstance(schema, dict) and schema:
                 if status.startswith("2"):
-                    wanted = base + "Response" + ("" if len(successes) == 1 or status == successes[0] else status)
+                    wanted = (
+                        base
+                        + "Response"
+                        + ("" if len(successes) == 1 or status == successes[0] else status)
+                    )
                 else:
                     wanted = base + "Error" + naming.pascal_case(status)
                 class_name = self.register(wanted, schema)
-            result.append(Response(status, str(response.get("description") or ""), class_name, media_type))
+            result.append(
+                Response(status, str(response.get("description") or ""), class_name, media_type)
+            )
         return tuple(result)
+
+
+def _resource_classes(class_name: str) -> tuple[str, ...]:
+    """The four classes a resource module defines."""
+    return (
+        class_name,
+        f"Async{class_name}",
+        f"{class_name}WithRawResponse",
+        f"Async{class_name}WithRawResponse",
+    )
 
 
 def _is_json(media_type: str) -> bool:
@@ -534,12 +725,53 @@ def _is_json(media_type: str) -> bool:
 #: attributes of the generated client that a resource may not take
 _CLIENT_RESERVED = frozenset(
     {
-        "close", "request", "with_options", "copy", "timeout", "max_retries", "base_url",
-        "server_variables", "default_headers", "http_client", "self",
+        "close",
+        "request",
+        "with_options",
+        "copy",
+        "timeout",
+        "max_retries",
+        "base_url",
+        "server_variables",
+        "default_headers",
+        "http_client",
+        "self",
+        "is_closed",
+        # names the client's ``__init__`` body and annotations use
+        "super",
+        "httpx",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "object",
+        "type",
     }
 )
-#: attributes of a generated resource class that an operation may not take
-_RESOURCE_RESERVED = frozenset({"with_raw_response", "self"})
+#: attributes of a generated resource class that an operation may not take: its own
+#: attributes, and names the annotations of later methods use (evaluated in the class body)
+_RESOURCE_RESERVED = frozenset(
+    {
+        "with_raw_response",
+        "self",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "bytes",
+        "object",
+        "type",
+        "date",
+        "datetime",
+        "time",
+        "timedelta",
+        "list",
+        "dict",
+        "tuple",
+        "set",
+        "frozenset",
+    }
+)
 
 
 def build_api(spec: LoadedSpec, package: str, diagnostics: Diagnostics) -> Api:

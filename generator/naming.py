@@ -24,12 +24,58 @@ __all__ = [
     "unique_names",
 ]
 
-#: Names that the generated ``models`` module imports; a schema may not take them.
+#: Names that the generated ``models`` module or a resource module (which imports the
+#: models) imports or defines; a schema may not take them.
 MODEL_MODULE_RESERVED = frozenset(
     {
-        "Annotated", "Any", "AwareDatetime", "BaseModel", "ConfigDict", "Enum", "Field",
-        "Literal", "RootModel", "StrEnum", "Union", "Optional", "List", "Dict", "UUID",
-        "AnyUrl", "date", "datetime", "time", "timedelta", "Decimal", "Self",
+        # models.py
+        "Annotated",
+        "Any",
+        "AwareDatetime",
+        "NaiveDatetime",
+        "BaseModel",
+        "ConfigDict",
+        "Enum",
+        "Field",
+        "Literal",
+        "RootModel",
+        "StrEnum",
+        "IntEnum",
+        "Union",
+        "Optional",
+        "List",
+        "Dict",
+        "UUID",
+        "AnyUrl",
+        "AnyHttpUrl",
+        "HttpUrl",
+        "EmailStr",
+        "NameEmail",
+        "Json",
+        "SecretStr",
+        "IPv4Address",
+        "IPv6Address",
+        "IPv4Network",
+        "IPv6Network",
+        "IPvAnyAddress",
+        "Path",
+        "date",
+        "datetime",
+        "time",
+        "timedelta",
+        "Decimal",
+        "Self",
+        "ClassVar",
+        "TypeAlias",
+        # resource modules
+        "Mapping",
+        "Sequence",
+        "NoneType",
+        "NotGiven",
+        "Operation",
+        "SyncAPIClient",
+        "AsyncAPIClient",
+        "TYPE_CHECKING",
     }
 )
 

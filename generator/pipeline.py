@@ -20,7 +20,15 @@ from generator.load import LoadedSpec, load_spec
 from generator.models import generate_models
 from generator.render import render_package
 from generator.validate import validate_spec
-from generator.write import FormatError, TreeChange, compare_trees, discard, format_tree, publish, stage
+from generator.write import (
+    FormatError,
+    TreeChange,
+    compare_trees,
+    discard,
+    format_tree,
+    publish,
+    stage,
+)
 
 __all__ = ["Outcome", "StageReporter", "check_spec", "generate_client"]
 
@@ -88,7 +96,9 @@ def generate_client(
     stop_if_failed()
     spec_name = config.spec.name
     with _timed("models", outcome, reporter):
-        models = generate_models(api, package=config.package, spec_name=spec_name, diagnostics=diagnostics)
+        models = generate_models(
+            api, package=config.package, spec_name=spec_name, diagnostics=diagnostics
+        )
     if models is None:
         raise GenerationAborted(diagnostics)
     stop_if_failed()
@@ -102,8 +112,14 @@ def generate_client(
                 format_tree(staging)
             except FormatError as exc:
                 diagnostics.add(
-                    Diagnostic(spec.display, 0, 0, Level.ERROR, "format-failed",
-                               f"the rendered package could not be formatted: {exc}")
+                    Diagnostic(
+                        spec.display,
+                        0,
+                        0,
+                        Level.ERROR,
+                        "format-failed",
+                        f"the rendered package could not be formatted: {exc}",
+                    )
                 )
                 raise GenerationAborted(diagnostics) from None
         with _timed("write", outcome, reporter):

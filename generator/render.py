@@ -10,6 +10,8 @@ so no description, title, enum value or default can become code.
 
 from __future__ import annotations
 
+import ast
+import builtins
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -25,6 +27,7 @@ from generator import naming
 from generator.annotations import argument_annotation, schema_annotation
 from generator.ir import Api, Operation, Resource, SecurityScheme, Server
 from generator.models import HEADER, ModelsModule
+from generator.models import header as header_line
 
 __all__ = [
     "Argument",
@@ -71,13 +74,25 @@ def py_str(value: object) -> str:
     return text
 
 
+def _escape(ch: str) -> str:
+    """A Python escape sequence for one character."""
+    code = ord(ch)
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )
+
+
 def docstring(text: str, indent: str = "") -> str:
     """A triple-quoted docstring literal holding ``text`` exactly, safely escaped."""
     text = text.strip().replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    text = "".join(ch if ch == "\n" or ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
-    if text.endswith('"'):
-        text = text[:-1] + '\\"'
+    text = text.replace("\\", "\\\\")
+    # a quote that starts a run of three, or ends the text, is escaped: no '"""' can close early
+    text = re.sub(r'"(?=""|$)', r'\\"', text)
+    text = "".join(ch if ch == "\n" or ch.isprintable() else _escape(ch) for ch in text)
     lines = text.split("\n")
     if len(lines) == 1:
         return f'"""{lines[0]}"""'
@@ -89,6 +104,14 @@ def _markdown_text(text: str) -> str:
     """Spec text made inert inside a Markdown table cell or heading (one line, no markup)."""
     flat = " ".join(str(text).split())
     return re.sub(r"([\\`*_{}\[\]<>()#+!|])", r"\\\1", flat)
+
+
+def _markdown_code(text: str) -> str:
+    """Spec text as one Markdown code span that survives a table cell: any backticks, pipes."""
+    flat = " ".join(str(text).split()).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", flat)), default=0) + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
 
 
 def _plain(text: str) -> str:
@@ -147,6 +170,7 @@ class CredentialView:
     env_var: str
     description: str
     how: str
+    how_md: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +240,8 @@ class _Context:
     @property
     def model_kinds(self) -> dict[str, str | None]:
         return {
-            name: (cls.root_annotation if cls.is_root else None) for name, cls in self.models.classes.items()
+            name: (cls.root_annotation if cls.is_root else None)
+            for name, cls in self.models.classes.items()
         }
 
 
@@ -241,10 +266,12 @@ def _operation_literal(ctx: _Context, op: Operation) -> str:
     return "Operation(" + ", ".join(parts) + ")"
 
 
-def _method(ctx: _Context, op: Operation) -> tuple[MethodView, set[str], set[str]]:
-    models_used: set[str] = set()
-    typing_used: set[str] = set()
-    used_names: set[str] = {"self"}
+#: names the body of a generated method uses; no keyword argument may take them
+_METHOD_BODY_NAMES = frozenset({"self", "isinstance", "build_request_model", "validate_value"})
+
+
+def _method(ctx: _Context, op: Operation) -> MethodView:
+    used_names: set[str] = set(_METHOD_BODY_NAMES)
     arguments: list[Argument] = []
     for parameter in op.parameters:
         annotation = schema_annotation(parameter.schema)
@@ -264,62 +291,74 @@ def _method(ctx: _Context, op: Operation) -> tuple[MethodView, set[str], set[str
     body_source = ""
     if op.body is not None:
         model = ctx.models.classes.get(op.body.class_name)
-        models_used.add(op.body.class_name)
-        if op.body.spread and model is not None and not model.is_root:
+        if op.body.spread and model is not None and not model.is_root and model.fields:
             pairs = []
             for field in model.fields:
+                if field.read_only and not field.required:
+                    continue  # the server's to send; a request leaves it out
                 name = naming.identifier(field.name, reserved=used_names)
                 used_names.add(name)
                 optional = not field.required
                 annotation = argument_annotation(
-                    field.annotation, models=ctx.model_kinds, nullable=field.nullable, optional=optional
+                    field.annotation,
+                    models=ctx.model_kinds,
+                    nullable=field.nullable,
+                    optional=optional,
                 )
                 arguments.append(
-                    Argument(name, annotation, "NOT_GIVEN" if optional else "", field.alias, "body", field.description)
+                    Argument(
+                        name,
+                        annotation,
+                        "NOT_GIVEN" if optional else "",
+                        field.alias,
+                        "body",
+                        field.description,
+                    )
                 )
                 pairs.append(f"{py_str(field.alias)}: {name}")
-            body_source = f"build_request_model({op.body.class_name}, {{{', '.join(pairs)}}})"
+            body_source = f"build_request_model({model.name}, {{{', '.join(pairs)}}})"
         else:
             name = naming.identifier("body", reserved=used_names)
             used_names.add(name)
-            if model is not None and model.is_root:
-                annotation = argument_annotation(model.name, models=ctx.model_kinds, nullable=False, optional=False)
-                body_source = f"build_request_model({op.body.class_name}, {name})"
-            else:
-                annotation = f"{op.body.class_name} | Mapping[str, Any]"
-                body_source = f"build_request_model({op.body.class_name}, {name})"
+            if model is not None:
+                # a model, a root model's value, or a plain mapping: pydantic decides
+                annotation = argument_annotation(
+                    model.name, models=ctx.model_kinds, nullable=False, optional=False
+                )
+                body_source = f"validate_value({model.name}, {name}, name={py_str(name)})"
+            else:  # no class for the body (an empty schema): any JSON value
+                annotation = "object"
+                body_source = name
             if not op.body.required:
                 annotation += " | NotGiven"
-                body_source = f"NOT_GIVEN if isinstance({name}, NotGiven) else {body_source}"
+                if body_source != name:
+                    body_source = f"NOT_GIVEN if isinstance({name}, NotGiven) else {body_source}"
             arguments.append(
-                Argument(name, annotation, "" if op.body.required else "NOT_GIVEN", "", "body", op.body.description)
+                Argument(
+                    name,
+                    annotation,
+                    "" if op.body.required else "NOT_GIVEN",
+                    "",
+                    "body",
+                    op.body.description,
+                )
             )
     arguments.sort(key=lambda a: bool(a.default))
-    for argument in arguments:
-        for token in ("Literal", "Any"):
-            if re.search(rf"\b{token}\b", argument.annotation):
-                typing_used.add(token)
-        for name in ctx.models.classes:
-            if re.search(rf"\b{re.escape(name)}\b", argument.annotation):
-                models_used.add(name)
-    success = op.success
-    if success is not None and success.class_name in ctx.models.classes:
-        return_annotation = cast_to = success.class_name
-        models_used.add(success.class_name)
-    else:
-        return_annotation, cast_to = "None", "type(None)"
-    for response in op.errors:
-        if response.class_name in ctx.models.classes:
-            models_used.add(response.class_name)
+    return_annotation, cast_to = _return_type(ctx, op)
     request_arguments = []
-    for location, keyword in (("path", "path_params"), ("query", "query"), ("header", "headers"), ("cookie", "cookies")):
+    for location, keyword in (
+        ("path", "path_params"),
+        ("query", "query"),
+        ("header", "headers"),
+        ("cookie", "cookies"),
+    ):
         pairs = [f"{py_str(a.wire_name)}: {a.name}" for a in arguments if a.location == location]
         if pairs:
             request_arguments.append(f"{keyword}={{{', '.join(pairs)}}}")
     if body_source:
         request_arguments.append(f"body={body_source}")
     doc = _method_doc(op, arguments)
-    view = MethodView(
+    return MethodView(
         name=op.python_name,
         constant=op.constant_name,
         operation_literal=_operation_literal(ctx, op),
@@ -331,7 +370,27 @@ def _method(ctx: _Context, op: Operation) -> tuple[MethodView, set[str], set[str
         request_arguments=tuple(request_arguments),
         example=_example_call(op, arguments),
     )
-    return view, models_used, typing_used
+
+
+def _return_type(ctx: _Context, op: Operation) -> tuple[str, str]:
+    """The return annotation of the method for ``op`` and the ``cast_to`` expression."""
+    success = op.success
+    if success is None:
+        return "None", "NoneType"
+    if success.class_name in ctx.models.classes:
+        return success.class_name, success.class_name
+    if success.media_type is None:
+        return "None", "NoneType"
+    if _is_json_media(success.media_type):
+        return "object", "object"  # JSON without a schema: the parsed value as it is
+    if success.media_type.lower().startswith("text/"):
+        return "str", "str"
+    return "bytes", "bytes"
+
+
+def _is_json_media(media_type: str) -> bool:
+    base = media_type.split(";")[0].strip().lower()
+    return base == "application/json" or base.endswith("+json") or base == "*/*"
 
 
 def _method_doc(op: Operation, arguments: Sequence[Argument]) -> str:
@@ -351,21 +410,24 @@ def _method_doc(op: Operation, arguments: Sequence[Argument]) -> str:
 
 
 def _example_value(argument: Argument) -> str:
-    annotation = argument.annotation
-    literal = re.search(r"Literal\[([^\]]+)\]", annotation)
-    if literal:
-        return literal.group(1).split(",")[0].strip()
-    if annotation.startswith("str"):
-        return py_str(argument.wire_name.lower().replace(" ", "_") or "value")
-    if annotation.startswith("int"):
-        return "1"
-    if annotation.startswith("float"):
-        return "1.0"
-    if annotation.startswith("bool"):
-        return "True"
-    if annotation.startswith("Sequence"):
-        return "[]"
-    return "{}"
+    """A plausible literal for a required argument in the README's examples."""
+    annotation = ast.parse(argument.annotation, mode="eval").body
+    while isinstance(annotation, ast.BinOp):  # the first member of a union
+        annotation = annotation.left
+    if isinstance(annotation, ast.Subscript) and ast.unparse(annotation.value) == "Literal":
+        first = (
+            annotation.slice.elts[0]
+            if isinstance(annotation.slice, ast.Tuple)
+            else annotation.slice
+        )
+        if isinstance(first, ast.Constant):
+            return py_str(first.value) if isinstance(first.value, str) else repr(first.value)
+    kind = ast.unparse(annotation.value if isinstance(annotation, ast.Subscript) else annotation)
+    if kind == "str":
+        return py_str(re.sub(r"\W+", "_", argument.wire_name.lower()).strip("_") or "value")
+    return {"int": "1", "float": "1.0", "bool": "True", "Sequence": "[]", "object": "{}"}.get(
+        kind, "{}"
+    )
 
 
 def _example_call(op: Operation, arguments: Sequence[Argument]) -> str:
@@ -374,14 +436,7 @@ def _example_call(op: Operation, arguments: Sequence[Argument]) -> str:
 
 
 def _resource(ctx: _Context, resource: Resource) -> ResourceView:
-    methods = []
-    models_used: set[str] = set()
-    typing_used: set[str] = set()
-    for op in resource.operations:
-        view, used, typing_names = _method(ctx, op)
-        methods.append(view)
-        models_used |= used
-        typing_used |= typing_names
+    methods = tuple(_method(ctx, op) for op in resource.operations)
     description = _plain(resource.description) or f"Operations tagged {resource.tag!r}."
     return ResourceView(
         module=naming.identifier(resource.attribute),
@@ -389,30 +444,72 @@ def _resource(ctx: _Context, resource: Resource) -> ResourceView:
         class_name=resource.class_name,
         async_class_name="Async" + resource.class_name,
         docstring=docstring(description, " " * 4),
-        import_lines=_resource_imports(methods, models_used, typing_used),
-        methods=tuple(methods),
+        import_lines=_resource_imports(ctx, methods),
+        methods=methods,
     )
 
 
-def _resource_imports(methods: Sequence[MethodView], models_used: set[str], typing_used: set[str]) -> tuple[str, ...]:
-    annotations = " ".join(a.annotation for m in methods for a in m.arguments)
-    bodies = " ".join(" ".join(m.request_arguments) for m in methods)
-    lines = []
-    abc = [n for n in ("Mapping", "Sequence") if re.search(rf"\b{n}\b", annotations)]
-    if abc:
-        lines.append(f"from collections.abc import {', '.join(abc)}")
-    lines.append(f"from typing import {', '.join(sorted(typing_used | {'TYPE_CHECKING'}))}")
-    lines.append("")
-    lines.append("from .. import _spec")
-    if "build_request_model" in bodies:
-        lines.append("from .._models import build_request_model")
-    lines.append("from .._operations import Operation")
-    lines.append("from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper")
-    types = [n for n in ("NOT_GIVEN", "NotGiven") if re.search(rf"\b{n}\b", annotations + " " + bodies + " " + " ".join(a.default for m in methods for a in m.arguments))]
-    if types:
-        lines.append(f"from .._types import {', '.join(types)}")
-    if models_used:
-        lines.append(f"from ..models import {', '.join(sorted(models_used))}")
+#: where the names generated resource modules may use come from (besides the models)
+_KNOWN_IMPORTS: dict[str, tuple[str, str]] = {
+    "Mapping": ("collections.abc", "Mapping"),
+    "Sequence": ("collections.abc", "Sequence"),
+    "NoneType": ("types", "NoneType"),
+    "Any": ("typing", "Any"),
+    "Literal": ("typing", "Literal"),
+    "build_request_model": (".._models", "build_request_model"),
+    "validate_value": (".._models", "validate_value"),
+    "NOT_GIVEN": (".._types", "NOT_GIVEN"),
+    "NotGiven": (".._types", "NotGiven"),
+}
+_BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+def _names_in(source: str) -> set[str]:
+    """Every plain name an expression (or ``keyword=expression``) uses."""
+    tree = ast.parse(f"_({source})", mode="eval")
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} - {"_"}
+
+
+def _resource_imports(ctx: _Context, methods: Sequence[MethodView]) -> tuple[str, ...]:
+    """The import lines of a resource module: exactly the names its methods use."""
+    used: set[str] = set()
+    for method in methods:
+        # annotations and defaults are evaluated outside the method: every name is global
+        outside = [method.return_annotation, method.operation_literal]
+        outside += [a.annotation for a in method.arguments] + [
+            a.default for a in method.arguments if a.default
+        ]
+        for source in outside:
+            used |= _names_in(source)
+        # the body also sees the arguments
+        arguments = {a.name for a in method.arguments}
+        for source in (method.cast_to, *method.request_arguments):
+            used |= _names_in(source) - arguments
+    used -= {"_spec", "Operation"}  # imported by the template
+    by_module: dict[str, list[str]] = {}
+    for name in sorted(used):
+        if name in ctx.models.classes:
+            module, original = "..models", name
+        elif name in _KNOWN_IMPORTS:
+            module, original = _KNOWN_IMPORTS[name]
+        elif name in ctx.models.imports:  # datetime, UUID, ... exactly as the models import them
+            module, original = ctx.models.imports[name]
+        elif name in _BUILTIN_NAMES:
+            continue
+        else:
+            raise ValueError(f"generated code uses {name!r}, which is not defined anywhere")
+        by_module.setdefault(module, []).append(
+            name if name == original else f"{original} as {name}"
+        )
+    lines = ["from typing import TYPE_CHECKING"]
+    lines += [
+        f"from {module} import {', '.join(names)}" for module, names in sorted(by_module.items())
+    ]
+    lines += [
+        "from .. import _spec",
+        "from .._operations import Operation",
+        "from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper",
+    ]
     return tuple(lines)
 
 
@@ -421,12 +518,13 @@ def _client_class_name(package: str) -> str:
     return name if name.endswith("Client") else name + "Client"
 
 
-def _how(scheme: SecurityScheme) -> str:
+def _how(scheme: SecurityScheme, *, markdown: bool = False) -> str:
     if scheme.type == "http" and scheme.http_scheme == "bearer":
         return "sent as `Authorization: Bearer <token>`"
     if scheme.type == "http":
         return "given as `user:password`, sent as HTTP basic auth"
-    return f"sent in the {scheme.location} `{scheme.parameter_name}`"
+    name = _markdown_code(scheme.parameter_name) if markdown else f"`{scheme.parameter_name}`"
+    return f"sent in the {scheme.location} {name}"
 
 
 def package_version(spec_version: str) -> str:
@@ -442,7 +540,9 @@ def package_version(spec_version: str) -> str:
 def _init_doc(credentials: Sequence[CredentialView], env_prefix: str) -> str:
     lines = ["Create a client.", "", "Args:"]
     for cred in credentials:
-        lines.append(f"    {cred.keyword}: credential of security scheme {cred.scheme_name!r} ({cred.how});")
+        lines.append(
+            f"    {cred.keyword}: credential of security scheme {cred.scheme_name!r} ({cred.how});"
+        )
         lines.append(f"        defaults to the environment variable ``{cred.env_var}``.")
     lines += [
         "    server_variables: values for ``{variables}`` in server URLs (checked against the spec).",
@@ -462,7 +562,16 @@ def build_view(api: Api, models: ModelsModule, package: str) -> PackageView:
     ctx = _Context(api, models, package, server_names, {s.name: s for s in api.security_schemes})
     resource_views = tuple(_resource(ctx, r) for r in api.resources)
     credentials = tuple(
-        CredentialView(s.keyword, s.name, py_str(s.name), _markdown_text(s.name), s.env_var, " ".join(s.description.split()), _how(s))
+        CredentialView(
+            s.keyword,
+            s.name,
+            py_str(s.name),
+            _markdown_code(s.name),
+            s.env_var,
+            " ".join(s.description.split()),
+            _how(s),
+            _how(s, markdown=True),
+        )
         for s in api.security_schemes
     )
     class_name = _client_class_name(package)
@@ -494,7 +603,9 @@ def build_view(api: Api, models: ModelsModule, package: str) -> PackageView:
         version=version,
         version_literal=py_str(version),
         version_toml=json.dumps(version),
-        summary_toml=json.dumps(f"Typed Python client for the {' '.join(api.title.split())} (generated by clientgen)."),
+        summary_toml=json.dumps(
+            f"Typed Python client for the {' '.join(api.title.split())} (generated by clientgen)."
+        ),
         package_docstring=docstring(
             f"Typed sync and async client for the {api.title}.\n\n"
             f"Start with :class:`{class_name}` or :class:`Async{class_name}`.",
@@ -504,14 +615,16 @@ def build_view(api: Api, models: ModelsModule, package: str) -> PackageView:
         title_md=_markdown_text(api.title),
         description=_plain(api.description),
         operation_rows=tuple(
-            (r.attribute, m.name, _markdown_text(f"{op.method} {op.path}"))
+            (r.attribute, m.name, _markdown_code(f"{op.method} {op.path}"))
             for r, res in zip(resource_views, api.resources, strict=True)
             for m, op in zip(r.methods, res.operations, strict=True)
         ),
         env_prefix=env_prefix,
         client=client,
         server_literals=tuple((server_names[s], _server_literal(s)) for s in api.servers),
-        scheme_literals=tuple((naming.constant_name(s.name)[1:], _scheme_literal(s)) for s in api.security_schemes),
+        scheme_literals=tuple(
+            (naming.constant_name(s.name)[1:], _scheme_literal(s)) for s in api.security_schemes
+        ),
         model_names=models.names,
         models_docstring=docstring(f"Pydantic models of the {api.title}.", ""),
         readme_servers=tuple(s.url for s in api.servers),
@@ -519,27 +632,44 @@ def build_view(api: Api, models: ModelsModule, package: str) -> PackageView:
     )
 
 
+def export_order(names: Sequence[str]) -> list[str]:
+    """``__all__`` in the order ruff (RUF022) wants: CONSTANTS, Classes, others; natural order."""
+
+    def key(name: str) -> tuple[int, list[tuple[int, int | str]]]:
+        group = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+        parts = [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", name) if p]
+        return group, parts
+
+    return sorted(names, key=key)
+
+
 @cache
 def _environment(folder: str) -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # noqa: S701 - output is Python, values are pre-escaped literals
+        autoescape=False,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["export_order"] = export_order
+    return environment
 
 
-def render_package(api: Api, models: ModelsModule, *, package: str, spec_name: str) -> dict[str, str]:
+def render_package(
+    api: Api, models: ModelsModule, *, package: str, spec_name: str
+) -> dict[str, str]:
     """The whole package as ``{path relative to the output folder: text}``."""
     view = build_view(api, models, package)
     env = _environment(str(templates_dir()))
-    header = HEADER.format(spec=spec_name)
+    header = header_line(spec_name)
     src = f"src/{package}"
 
     def render(template: str, **extra: Any) -> str:
-        return env.get_template(template).render(view=view, header=header, spec_name=spec_name, **extra)
+        return env.get_template(template).render(
+            view=view, header=header, spec_name=spec_name, **extra
+        )
 
     files: dict[str, str] = {
         "pyproject.toml": render("pyproject.toml.jinja"),
@@ -553,7 +683,9 @@ def render_package(api: Api, models: ModelsModule, *, package: str, spec_name: s
         f"{src}/resources/__init__.py": render("resources_init.py.jinja"),
     }
     for resource in view.client.resources:
-        files[f"{src}/resources/{resource.module}.py"] = render("resource.py.jinja", resource=resource)
+        files[f"{src}/resources/{resource.module}.py"] = render(
+            "resource.py.jinja", resource=resource
+        )
     for name, text in runtime_files().items():
         files[f"{src}/{name}"] = f"{header}\n{text}"
     return files

@@ -23,8 +23,10 @@ __all__ = ["FormatError", "TreeChange", "compare_trees", "format_tree", "publish
 
 _RUFF_SETTINGS = (
     "--isolated",
-    "--line-length", "100",
-    "--target-version", "py311",
+    "--line-length",
+    "100",
+    "--target-version",
+    "py311",
 )
 
 
@@ -75,8 +77,18 @@ def format_tree(folder: Path) -> None:
     """Sort imports, drop unused ones and format every Python file below ``folder``."""
     ruff = _ruff().split()
     steps = (
-        [*ruff, "check", *_RUFF_SETTINGS, "--select", "I,F401", "--fix", "--quiet", "--no-cache", "--exit-zero", "."],
-        [*ruff, "format", *_RUFF_SETTINGS, "--quiet", "--no-cache", "."],
+        [
+            *ruff,
+            "check",
+            *_RUFF_SETTINGS,
+            "--select",
+            "I,F401",
+            "--fix",
+            "--no-cache",
+            "--exit-zero",
+            ".",
+        ],
+        [*ruff, "format", *_RUFF_SETTINGS, "--no-cache", "."],
     )
     for command in steps:
         result = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
@@ -99,14 +111,14 @@ def compare_trees(new: Path, old: Path, *, label: str) -> TreeChange:
     new_files, old_files = _read_tree(new), _read_tree(old)
     added = tuple(sorted(set(new_files) - set(old_files)))
     removed = tuple(sorted(set(old_files) - set(new_files)))
-    changed = tuple(sorted(p for p in set(new_files) & set(old_files) if new_files[p] != old_files[p]))
+    changed = tuple(
+        sorted(p for p in set(new_files) & set(old_files) if new_files[p] != old_files[p])
+    )
     chunks: list[str] = []
     for path in sorted((*added, *removed, *changed)):
         before = old_files.get(path, b"").decode("utf-8", "replace").splitlines(keepends=True)
         after = new_files.get(path, b"").decode("utf-8", "replace").splitlines(keepends=True)
-        chunks.extend(
-            difflib.unified_diff(before, after, f"a/{label}/{path}", f"b/{label}/{path}")
-        )
+        chunks.extend(difflib.unified_diff(before, after, f"a/{label}/{path}", f"b/{label}/{path}"))
     unchanged = len(set(new_files) & set(old_files)) - len(changed)
     return TreeChange(added, changed, removed, unchanged, "".join(chunks))
 

@@ -24,7 +24,9 @@ def run_cli(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 
     def run(*args: str, cwd: Path | None = None) -> Result:
         monkeypatch.chdir(cwd or ROOT)
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False, env={"CLIENTGEN_DEBUG": ""})
+        return CliRunner().invoke(
+            cli, list(args), catch_exceptions=False, env={"CLIENTGEN_DEBUG": ""}
+        )
 
     return run
 

@@ -21,17 +21,28 @@ def test_ad_hoc_generate_and_check(run_cli, tmp_path: Path) -> None:  # type: ig
     result = run_cli("generate", str(CHAT_SPEC), "--out", str(out), "--package", "my_chat")
     assert result.exit_code == 0, result.output
     assert (out / "src" / "my_chat" / "_client.py").is_file()
-    assert "class MyChatClient(SyncAPIClient)" in (out / "src" / "my_chat" / "_client.py").read_text()
-    assert run_cli("generate", str(CHAT_SPEC), "--out", str(out), "--package", "my_chat", "--check").exit_code == 0
+    assert (
+        "class MyChatClient(SyncAPIClient)" in (out / "src" / "my_chat" / "_client.py").read_text()
+    )
+    assert (
+        run_cli(
+            "generate", str(CHAT_SPEC), "--out", str(out), "--package", "my_chat", "--check"
+        ).exit_code
+        == 0
+    )
     (out / "README.md").write_text("edited\n")
-    stale = run_cli("generate", str(CHAT_SPEC), "--out", str(out), "--package", "my_chat", "--check")
+    stale = run_cli(
+        "generate", str(CHAT_SPEC), "--out", str(out), "--package", "my_chat", "--check"
+    )
     assert stale.exit_code == 1
     assert "+++ b/out/README.md" in stale.output
     assert "is stale" in stale.output
 
 
 def test_quiet_prints_nothing_on_success(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = run_cli("generate", str(CHAT_SPEC), "--out", str(tmp_path / "o"), "--package", "p", "-q")
+    result = run_cli(
+        "generate", str(CHAT_SPEC), "--out", str(tmp_path / "o"), "--package", "p", "-q"
+    )
     assert result.exit_code == 0
     assert result.output == ""
 
@@ -39,7 +50,12 @@ def test_quiet_prints_nothing_on_success(run_cli, tmp_path: Path) -> None:  # ty
 def test_usage_errors_exit_2(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert run_cli("generate", str(CHAT_SPEC)).exit_code == 2
     assert run_cli("generate", "--out", str(tmp_path)).exit_code == 2
-    assert run_cli("generate", str(CHAT_SPEC), "--out", str(tmp_path), "--package", "Not-Valid").exit_code == 2
+    assert (
+        run_cli(
+            "generate", str(CHAT_SPEC), "--out", str(tmp_path), "--package", "Not-Valid"
+        ).exit_code
+        == 2
+    )
     assert run_cli("generate", "--bogus").exit_code == 2
     assert run_cli("generate", cwd=tmp_path).exit_code == 2  # no pyproject.toml anywhere above
 
@@ -47,7 +63,9 @@ def test_usage_errors_exit_2(run_cli, tmp_path: Path) -> None:  # type: ignore[n
 def test_broken_spec_is_reported_located_and_nothing_written(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     spec = tmp_path / "chat.yaml"
     text = CHAT_SPEC.read_text().replace(
-        "    ParticipantRole:\n      type: string\n", "    ParticipantRole:\n      type: string\n      default: boss\n", 1
+        "    ParticipantRole:\n      type: string\n",
+        "    ParticipantRole:\n      type: string\n      default: boss\n",
+        1,
     )
     assert "default: boss" in text
     spec.write_text(text)
@@ -73,7 +91,9 @@ def test_python_dash_m_generator_runs(tmp_path: Path) -> None:
     shutil.copy(CHAT_SPEC, tmp_path / "s.yaml")
     done = subprocess.run(
         [sys.executable, "-m", "generator", "validate", str(tmp_path / "s.yaml")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert "valid" in done.stderr

@@ -26,8 +26,14 @@ def test_find_pyproject_walks_up(root: Path) -> None:
         ("[project]\nname='x'\n", "no [tool.clientgen] section"),
         ("[tool.clientgen]\n", "lists no"),
         ("[[tool.clientgen.clients]]\nspec='a.yaml'\n", "needs string keys"),
-        ("[[tool.clientgen.clients]]\nspec='a.yaml'\npackage='Chat-Client'\nout='o'\n", "not a lower-case Python identifier"),
-        ("[[tool.clientgen.clients]]\nspec='a.yaml'\npackage='class'\nout='o'\n", "not a lower-case Python identifier"),
+        (
+            "[[tool.clientgen.clients]]\nspec='a.yaml'\npackage='Chat-Client'\nout='o'\n",
+            "not a lower-case Python identifier",
+        ),
+        (
+            "[[tool.clientgen.clients]]\nspec='a.yaml'\npackage='class'\nout='o'\n",
+            "not a lower-case Python identifier",
+        ),
         ("not toml [", "cannot read"),
     ],
 )

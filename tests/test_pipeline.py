@@ -10,7 +10,6 @@ import pytest
 from generator import pipeline, render
 from generator.config import ClientConfig
 from generator.diagnostics import GenerationAborted
-
 from tests.conftest import CHAT_SPEC
 
 
@@ -19,11 +18,17 @@ def project(tmp_path: Path) -> ClientConfig:
     spec = tmp_path / "spec" / "chat.openapi.yaml"
     spec.parent.mkdir()
     shutil.copy(CHAT_SPEC, spec)
-    return ClientConfig(spec=spec, package="chat_client", out=tmp_path / "generated" / "chat_client")
+    return ClientConfig(
+        spec=spec, package="chat_client", out=tmp_path / "generated" / "chat_client"
+    )
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_generate_then_check_is_current(project: ClientConfig) -> None:
@@ -34,7 +39,15 @@ def test_generate_then_check_is_current(project: ClientConfig) -> None:
     again = pipeline.generate_client(project, check=True)
     assert again.change is not None and again.change.is_current
     assert not again.written
-    assert [name for name, _ in again.timings] == ["load", "validate", "model", "models", "render", "format", "write"]
+    assert [name for name, _ in again.timings] == [
+        "load",
+        "validate",
+        "model",
+        "models",
+        "render",
+        "format",
+        "write",
+    ]
 
 
 def test_every_generated_file_starts_with_the_header(project: ClientConfig) -> None:
@@ -47,7 +60,9 @@ def test_every_generated_file_starts_with_the_header(project: ClientConfig) -> N
 
 def test_committed_output_is_what_the_generator_makes(project: ClientConfig, root: Path) -> None:
     pipeline.generate_client(project)
-    assert _tree(project.out) == _tree(root / "generated" / "chat_client"), "run 'clientgen generate'"
+    assert _tree(project.out) == _tree(root / "generated" / "chat_client"), (
+        "run 'clientgen generate'"
+    )
 
 
 def test_hand_edit_is_stale_and_regenerating_restores(project: ClientConfig) -> None:
@@ -76,7 +91,9 @@ def test_spec_edit_is_stale(project: ClientConfig) -> None:
     assert "pyproject.toml" in check.change.changed
 
 
-def test_template_edit_is_stale(project: ClientConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_template_edit_is_stale(
+    project: ClientConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pipeline.generate_client(project)
     templates = tmp_path / "templates"
     shutil.copytree(render.templates_dir(), templates)
@@ -90,7 +107,11 @@ def test_template_edit_is_stale(project: ClientConfig, tmp_path: Path, monkeypat
 def test_broken_spec_writes_nothing(project: ClientConfig) -> None:
     pipeline.generate_client(project)
     before = _tree(project.out)
-    project.spec.write_text(project.spec.read_text().replace("operationId: addParticipant", "operationId: addChatroomParticipant"))
+    project.spec.write_text(
+        project.spec.read_text().replace(
+            "operationId: addParticipant", "operationId: addChatroomParticipant"
+        )
+    )
     with pytest.raises(GenerationAborted) as aborted:
         pipeline.generate_client(project)
     rules = {d.rule for d in aborted.value.diagnostics}
@@ -99,10 +120,14 @@ def test_broken_spec_writes_nothing(project: ClientConfig) -> None:
     assert sorted(p.name for p in project.out.parent.iterdir()) == ["chat_client"]
 
 
-def test_failure_in_a_late_stage_leaves_previous_tree(project: ClientConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_in_a_late_stage_leaves_previous_tree(
+    project: ClientConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pipeline.generate_client(project)
     before = _tree(project.out)
-    project.spec.write_text(project.spec.read_text().replace("version: '0.1.0'", "version: '0.3.0'", 1))
+    project.spec.write_text(
+        project.spec.read_text().replace("version: '0.1.0'", "version: '0.3.0'", 1)
+    )
 
     def broken_format(folder: Path) -> None:
         raise pipeline.FormatError("ruff exploded")

@@ -38,7 +38,10 @@ def test_format_tree_reports_unparsable_code(tmp_path: Path) -> None:
 
 def test_compare_trees_lists_added_changed_removed_with_diff(tmp_path: Path) -> None:
     old, new = tmp_path / "old", tmp_path / "new"
-    for folder, files in ((old, {"same": "1\n", "changed": "a\n", "gone": "x\n"}), (new, {"same": "1\n", "changed": "b\n", "fresh": "y\n"})):
+    for folder, files in (
+        (old, {"same": "1\n", "changed": "a\n", "gone": "x\n"}),
+        (new, {"same": "1\n", "changed": "b\n", "fresh": "y\n"}),
+    ):
         folder.mkdir()
         for name, text in files.items():
             (folder / name).write_text(text)
@@ -69,7 +72,9 @@ def test_publish_replaces_whole_tree(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]  # nothing left beside it
 
 
-def test_publish_puts_old_tree_back_when_swap_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_publish_puts_old_tree_back_when_swap_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "pkg"
     target.mkdir()
     (target / "keep.py").write_text("old\n")

@@ -24,6 +24,8 @@ Design decisions:
   ``Retry-After`` is not waited for: the error is raised at once so the caller decides.
 * Redirects are never followed (custom credential headers would leak cross-origin).
 * ``close()`` only closes an ``httpx`` client the API client created itself.
+* The async client bounds in-flight requests to the pool size (100) when it created
+  the ``httpx.AsyncClient`` itself, so thousands of concurrent calls queue cheaply.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import random
 import re
 import sys
 import time
+import weakref
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from enum import Enum
@@ -87,6 +90,7 @@ _HttpxClientT = TypeVar("_HttpxClientT", httpx.Client, httpx.AsyncClient)
 _TEMPLATE_RE = re.compile(r"\{([^{}]+)\}")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _HOST_VALUE_RE = re.compile(r"[A-Za-z0-9.\-]+")
+_HOST_LABEL_RE = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 _PATH_VALUE_RE = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@/%\-]*")
 _COOKIE_FORBIDDEN = frozenset(' ",;\\')
 _COOKIE_SAFE = "!#$%&'()*+-./:<=>?@[]^_`{|}~"
@@ -276,20 +280,45 @@ def _parse_base_url(value: str | httpx.URL) -> httpx.URL:
     return url
 
 
+def _host_position_ok(authority: str, placeholder: str, value: str) -> bool:
+    """Whether ``value`` for ``placeholder`` (inside ``authority``) yields a valid host.
+
+    The value may only use host characters; in the host it must not create empty
+    labels or labels longer than 63 characters or starting/ending with ``-`` (other
+    placeholders count as a plain letter); in the port it must be digits.
+    """
+    if not _HOST_VALUE_RE.fullmatch(value):
+        return False
+    host_port = authority.rsplit("@", 1)[-1]
+    if host_port.startswith("["):  # IPv6 literal template: only the character check
+        return True
+    host, _, port = host_port.partition(":")
+    if placeholder in port and not value.isdigit():
+        return False
+    if placeholder in host:
+        filled = _TEMPLATE_RE.sub(
+            lambda m: value if m.group(0) == placeholder else "x", host
+        ).removesuffix("." if host.endswith(".") else "")
+        return all(_HOST_LABEL_RE.fullmatch(label) for label in filled.split("."))
+    return True
+
+
 def _check_server_value(server: Server, name: str, value: str) -> None:
     placeholder = "{" + name + "}"
     rest = server.url.split("://", 1)[1] if "://" in server.url else server.url
     authority = rest.split("/", 1)[0] if "://" in server.url else ""
     if placeholder in authority:
-        ok = bool(_HOST_VALUE_RE.fullmatch(value))
+        ok = _host_position_ok(authority, placeholder, value)
+        hint = " (a host name: dot-separated labels of letters, digits and inner hyphens)"
     else:
         ok = bool(_PATH_VALUE_RE.fullmatch(value)) and not any(
             seg in (".", "..") for seg in value.split("/")
         )
+        hint = ""
     if not ok:
         raise ServerVariableError(
-            f"Server variable {name!r} has a value with characters not allowed at its "
-            f"position in {server.url!r}"
+            f"Server variable {name!r} has a value not allowed at its position in "
+            f"{server.url!r}{hint}"
         )
 
 
@@ -357,12 +386,12 @@ class _BaseClient(Generic[_HttpxClientT]):
 
     def _load_credentials(
         self, credentials: Mapping[str, str | None]
-    ) -> tuple[dict[str, _Secret], tuple[str, ...]]:
+    ) -> tuple[dict[str, _Secret], tuple[_Secret, ...]]:
         unknown = sorted(set(credentials) - set(self._schemes))
         if unknown:
             raise InvalidCredentialError(f"unknown security schemes: {', '.join(unknown)}")
         loaded: dict[str, _Secret] = {}
-        secrets: list[str] = []
+        secrets: list[_Secret] = []
         for scheme in self._schemes.values():
             value = credentials.get(scheme.name)
             source = f"{scheme.keyword}="
@@ -373,10 +402,10 @@ class _BaseClient(Generic[_HttpxClientT]):
                 continue
             self._check_credential(scheme, value, source)
             loaded[scheme.name] = _Secret(value)
-            secrets.append(value)
+            secrets.append(_Secret(value))
             if scheme.type == "http" and (scheme.http_scheme or "").lower() == "basic":
-                secrets.append(base64.b64encode(value.encode()).decode())
-                secrets.append(value.split(":", 1)[1])
+                secrets.append(_Secret(base64.b64encode(value.encode()).decode()))
+                secrets.append(_Secret(value.split(":", 1)[1]))
         return loaded, tuple(secrets)
 
     @staticmethod
@@ -650,10 +679,11 @@ class _BaseClient(Generic[_HttpxClientT]):
 
     # ---------------------------------------------------------------- results & errors
 
+    def _scrub(self, text: str) -> str:
+        return scrub(text, (secret.value for secret in self._secrets))
+
     def _connection_error(self, exc: httpx.RequestError, request: httpx.Request) -> Exception:
-        detail = scrub(
-            f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__, self._secrets
-        )
+        detail = self._scrub(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
         if isinstance(exc, httpx.TimeoutException):
             return APITimeoutError(message=f"Request timed out ({detail}).", request=request)
         return APIConnectionError(message=f"Connection error ({detail}).", request=request)
@@ -668,7 +698,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         text = str(shown)
         if len(text) > _ERROR_MESSAGE_LIMIT:
             text = text[:_ERROR_MESSAGE_LIMIT] + "..."
-        message = scrub(f"Error code: {response.status_code} - {text}", self._secrets)
+        message = self._scrub(f"Error code: {response.status_code} - {text}")
         return status_error_class(response.status_code)(message, response=response, body=body)
 
     @staticmethod
@@ -705,7 +735,7 @@ class _BaseClient(Generic[_HttpxClientT]):
                 f"headers={redact_headers(request.headers.items(), self._sensitive_headers)} "
                 f"retries_taken={retries_taken}"
             )
-            self._logger.debug("%s", scrub(line, self._secrets))
+            self._logger.debug("%s", self._scrub(line))
 
     def _log_response(self, request: httpx.Request, response: httpx.Response) -> None:
         if self._logger.isEnabledFor(20):
@@ -713,10 +743,10 @@ class _BaseClient(Generic[_HttpxClientT]):
                 f"HTTP Request: {request.method} {redact_url(request.url, self._sensitive_query)} "
                 f'"{response.status_code} {response.reason_phrase}"'
             )
-            self._logger.info("%s", scrub(line, self._secrets))
+            self._logger.info("%s", self._scrub(line))
         if self._logger.isEnabledFor(10):
             line = f"Response headers: {redact_headers(response.headers.items(), ())}"
-            self._logger.debug("%s", scrub(line, self._secrets))
+            self._logger.debug("%s", self._scrub(line))
 
     def _log_retry(
         self, request: httpx.Request, delay: float, retries_taken: int, why: str
@@ -726,7 +756,7 @@ class _BaseClient(Generic[_HttpxClientT]):
                 f"Retrying {request.method} {redact_url(request.url, self._sensitive_query)} "
                 f"in {delay:.2f} seconds (retry {retries_taken + 1} of {self._max_retries}; {why})"
             )
-            self._logger.info("%s", scrub(line, self._secrets))
+            self._logger.info("%s", self._scrub(line))
 
 
 # --------------------------------------------------------------------------- sync
@@ -850,6 +880,31 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
 # --------------------------------------------------------------------------- async
 
 
+class _ConcurrencyLimiter:
+    """Bounds in-flight requests of one async client (shared by ``with_options`` copies).
+
+    httpcore's pool rescans every queued request on each state change, so thousands of
+    requests queued inside it starve the event loop (connects then time out). Waiting
+    on a semaphore sized like the pool keeps that queue short. One semaphore per event
+    loop, because asyncio primitives are bound to the loop that first uses them.
+    """
+
+    def __init__(self, limit: int | None) -> None:
+        self._limit = limit
+        self._semaphores: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, asyncio.Semaphore
+        ] = weakref.WeakKeyDictionary()
+
+    def get(self) -> asyncio.Semaphore | None:
+        if self._limit is None:
+            return None
+        loop = asyncio.get_running_loop()
+        semaphore = self._semaphores.get(loop)
+        if semaphore is None:
+            semaphore = self._semaphores[loop] = asyncio.Semaphore(self._limit)
+        return semaphore
+
+
 class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
     """Base class of generated asynchronous clients."""
 
@@ -891,6 +946,9 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
                 timeout=self._timeout, limits=DEFAULT_CONNECTION_LIMITS, follow_redirects=False
             )
             self._owns_client = True
+        self._limiter = _ConcurrencyLimiter(
+            None if http_client is not None else DEFAULT_CONNECTION_LIMITS.max_connections
+        )
 
     async def _sleep(self, seconds: float) -> None:
         """Wait between retries (tests replace this to avoid real sleeping)."""
@@ -921,7 +979,12 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         while True:
             self._log_request(request, retries_taken)
             try:
-                response = await self._client.send(request, follow_redirects=False)
+                semaphore = self._limiter.get()
+                if semaphore is None:
+                    response = await self._client.send(request, follow_redirects=False)
+                else:
+                    async with semaphore:
+                        response = await self._client.send(request, follow_redirects=False)
             except httpx.RequestError as exc:
                 delay = self._retry_delay_for_exception(operation, exc, retries_taken)
                 if delay is None:

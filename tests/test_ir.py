@@ -1,0 +1,129 @@
+"""The intermediate model of the subset fixture (3.0) and the hostile fixture (3.1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.diagnostics import Diagnostics
+from generator.ir import Api, Operation, build_api
+from generator.load import load_spec
+
+SPECS = Path(__file__).parent / "specs_generate"
+
+
+def _build(name: str, package: str) -> tuple[Api, Diagnostics]:
+    diagnostics = Diagnostics()
+    spec = load_spec(SPECS / name, diagnostics)
+    assert spec is not None
+    return build_api(spec, package, diagnostics), diagnostics
+
+
+@pytest.fixture(scope="module")
+def subset() -> tuple[Api, Diagnostics]:
+    return _build("subset30.openapi.yaml", "subset_client")
+
+
+def _op(api: Api, operation_id: str) -> Operation:
+    return next(op for op in api.operations if op.operation_id == operation_id)
+
+
+def test_resources_per_tag_and_methods_per_operation(subset: tuple[Api, Diagnostics]) -> None:
+    api, _ = subset
+    assert [(r.attribute, [op.python_name for op in r.operations]) for r in api.resources] == [
+        ("pets", ["list_pets", "post_pets", "replace_pet"]),
+        ("default", ["set_tags"]),
+    ]
+
+
+def test_parameters(subset: tuple[Api, Diagnostics]) -> None:
+    api, diagnostics = subset
+    params = {p.name: p for p in _op(api, "listPets").parameters}
+    assert set(params) == {
+        "limit",
+        "session",
+        "X-Trace",
+    }  # filter (a JSON `content` object) is left out
+    assert params["session"].location == "cookie" and params["X-Trace"].python_name == "x_trace"
+    assert params["X-Trace"].required and not params["limit"].required
+    warning = next(d for d in diagnostics if d.rule == "unsupported-parameter")
+    assert warning.line and warning.pointer == "/paths/~1pets/get/parameters/2"
+
+
+def test_bodies_and_responses(subset: tuple[Api, Diagnostics]) -> None:
+    api, _ = subset
+    post = _op(api, "post_pets")  # no operationId: named from method and path
+    assert post.body is not None and post.body.class_name == "Pet" and post.body.spread
+    replace = _op(api, "replacePet")
+    assert replace.body is not None and not replace.body.spread and not replace.body.required
+    assert replace.success is not None and replace.success.media_type == "text/csv"
+    assert replace.success.class_name is None
+    tags = _op(api, "setTags")
+    assert (
+        tags.body is not None and tags.body.class_name == "SetTagsRequest" and not tags.body.spread
+    )
+    assert [(r.status, r.class_name) for r in tags.responses] == [("default", "Problem")]
+
+
+def test_inline_schemas_are_hoisted_with_readable_names(subset: tuple[Api, Diagnostics]) -> None:
+    api, _ = subset
+    schemas = api.models_document["components"]["schemas"]
+    assert {
+        "Pet",
+        "Person",
+        "Cat",
+        "Dog",
+        "Problem",
+        "ListPetsResponse",
+        "ReplacePetRequest",
+        "SetTagsRequest",
+    } <= set(schemas)
+    assert schemas["Person"]["properties"]["friends"]["items"] == {
+        "$ref": "#/components/schemas/Person"
+    }
+
+
+def test_hostile_names() -> None:
+    api, diagnostics = _build("hostile.openapi.yaml", "hostile_client")
+    assert [r.attribute for r in api.resources] == [
+        "class_",
+        "from_",
+        "field_2fast",
+        "with_space",
+        "import_os_os_system_touch_sentinel_fired",
+    ]
+    assert {op.operation_id: op.python_name for op in api.operations} == {
+        "class": "class_",
+        "from": "from_",
+        "model_config": "model_config",
+        "2fast": "field_2fast",
+        "with space": "with_space",
+        "import os; os.system('touch SENTINEL_FIRED')": "import_os_os_system_touch_sentinel_fired",
+    }
+    assert [(s.keyword, s.env_var) for s in api.security_schemes] == [
+        ("field_2fast_key_class", "HOSTILE_CLIENT_FIELD_2FAST_KEY_CLASS"),
+        ("class_", "HOSTILE_CLIENT_CLASS"),
+    ]
+    assert _op(api, "2fast").security == () and _op(api, "class").security == (
+        ("2fast.key-class",),
+    )
+    assert not diagnostics.has_errors()
+
+
+def test_servers_with_undeclared_variables_are_skipped(tmp_path: Path) -> None:
+    spec = tmp_path / "s.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n"
+        "servers: [{url: 'https://{a}.x'}, {url: 'https://ok.x'}]\n"
+        "paths:\n  /a:\n    get:\n      operationId: a\n      responses: {'204': {description: x}}\n",
+        encoding="utf-8",
+    )
+    diagnostics = Diagnostics()
+    loaded = load_spec(spec, diagnostics)
+    assert loaded is not None
+    api = build_api(loaded, "p", diagnostics)
+    assert [s.url for s in api.servers] == ["https://ok.x"]
+    assert any(
+        d.rule == "unsupported-server" and d.pointer == "/servers/0/url" for d in diagnostics
+    )

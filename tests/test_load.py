@@ -1,0 +1,226 @@
+"""``generator.load``: reading, parsing, limits, positions and bundling of external ``$ref``s."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.diagnostics import Diagnostics, Level
+from generator.load import MAX_DEPTH, LoadedSpec, load_spec, parse_pointer, resolve_pointer
+
+ROOT = Path(__file__).resolve().parents[1]
+SPECS = ROOT / "tests" / "specs"
+
+MINIMAL = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n"
+
+
+def load(path: Path) -> tuple[LoadedSpec | None, Diagnostics]:
+    diagnostics = Diagnostics()
+    return load_spec(path, diagnostics), diagnostics
+
+
+def rules(diagnostics: Diagnostics) -> list[str]:
+    return [d.rule for d in diagnostics]
+
+
+def test_real_spec_loads_with_positions() -> None:
+    spec, diagnostics = load(ROOT / "spec" / "chat.openapi.yaml")
+    assert spec is not None and len(diagnostics) == 0
+    assert spec.locate("/paths")[1:] == (31, 1)
+    file, line, column = spec.locate("/components/schemas/AddParticipantRequest")
+    assert file.endswith("chat.openapi.yaml")
+    text = (ROOT / "spec" / "chat.openapi.yaml").read_text().splitlines()
+    assert text[line - 1][column - 1 :] == "AddParticipantRequest:"
+
+
+def test_position_of_missing_node_falls_back_to_nearest_ancestor(tmp_path: Path) -> None:
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_text(MINIMAL)
+    spec, _ = load(spec_file)
+    assert spec is not None
+    assert spec.locate("/info/nothing/here") == spec.locate("/info")
+
+
+def test_json_positions(tmp_path: Path) -> None:
+    spec_file = tmp_path / "s.json"
+    spec_file.write_text(
+        '{\n  "openapi": "3.1.0",\n  "info": {\n    "title": "t",\n    "version": "1"\n  }\n}\n'
+    )
+    spec, _ = load(spec_file)
+    assert spec is not None
+    assert spec.locate("/info/version")[1:] == (5, 5)
+
+
+def test_integer_keys_become_strings(tmp_path: Path) -> None:
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_text(
+        MINIMAL.replace(
+            "paths: {}", "paths:\n  /a:\n    get:\n      responses:\n        200: {description: ok}"
+        )
+    )
+    spec, _ = load(spec_file)
+    assert spec is not None
+    assert "200" in spec.document["paths"]["/a"]["get"]["responses"]
+
+
+def test_timestamps_stay_strings(tmp_path: Path) -> None:
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_text(MINIMAL + "x-when: 2024-01-15T11:00:00Z\n")
+    spec, _ = load(spec_file)
+    assert spec is not None and spec.document["x-when"] == "2024-01-15T11:00:00Z"
+
+
+def test_nesting_at_the_limit_loads_and_past_it_is_refused(tmp_path: Path) -> None:
+    ok = tmp_path / "ok.json"
+    ok.write_text(
+        '{"openapi": "3.1.0", "x": ' + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "}"
+    )
+    spec, diagnostics = load(ok)
+    assert spec is not None, [d.format() for d in diagnostics]
+    deep = tmp_path / "deep.json"
+    deep.write_text(
+        '{"openapi": "3.1.0", "x": ' + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "}"
+    )
+    spec, diagnostics = load(deep)
+    assert spec is None and rules(diagnostics) == ["load-too-deep"]
+
+
+def test_ten_thousand_nested_lists_are_refused(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 10_000 + "]" * 10_000)
+    spec, diagnostics = load(deep)
+    assert spec is None and rules(diagnostics) == ["load-too-deep"]
+
+
+def test_shared_yaml_nodes_are_allowed_when_small(tmp_path: Path) -> None:
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_text(MINIMAL + "x-a: &a {k: v}\nx-b: *a\nx-c: [*a, *a]\n")
+    spec, diagnostics = load(spec_file)
+    assert spec is not None and len(diagnostics) == 0
+    assert spec.document["x-c"] == [{"k": "v"}, {"k": "v"}]
+
+
+def test_billion_laughs_is_refused_without_expanding() -> None:
+    spec, diagnostics = load(SPECS / "load" / "billion-laughs.yaml")
+    assert spec is None and rules(diagnostics) == ["load-too-large"]
+
+
+@pytest.mark.parametrize(
+    ("content", "rule"),
+    [
+        (b"", "load-empty"),
+        (b"   \n\n", "load-empty"),
+        (b"\x00\x01", "load-not-text"),
+        (b"\xff\xfe\xfd", "load-not-text"),
+        (b"openapi: [", "load-syntax"),
+        (b"{'openapi': 1", "load-syntax"),
+        (b"42", "not-openapi"),
+        (b"- a\n- b\n", "not-openapi"),
+        (b"openapi: 2.0.0\n", "not-openapi"),
+        (b"openapi: [3, 1]\n", "not-openapi"),
+        (b"openapi: !!binary aGVsbG8=\n", "not-openapi"),
+        (b"openapi: !python/object:os.system {}\n", "load-syntax"),
+        (b"? [a, b]\n: c\n", "load-syntax"),
+    ],
+)
+def test_bad_input_is_one_diagnostic(tmp_path: Path, content: bytes, rule: str) -> None:
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_bytes(content)
+    spec, diagnostics = load(spec_file)
+    assert spec is None
+    assert rules(diagnostics) == [rule]
+
+
+def test_bom_is_accepted(tmp_path: Path) -> None:
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_bytes(b"\xef\xbb\xbf" + MINIMAL.encode())
+    spec, diagnostics = load(spec_file)
+    assert spec is not None and len(diagnostics) == 0
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    assert rules(load(tmp_path / "absent.yaml")[1]) == ["load-not-found"]
+    assert rules(load(tmp_path)[1]) == ["load-not-a-file"]
+
+
+def test_external_refs_are_bundled_and_located_in_their_file() -> None:
+    spec, diagnostics = load(SPECS / "refs" / "ok" / "openapi.yaml")
+    assert spec is not None and len(diagnostics) == 0
+    document = spec.document
+    schema = document["paths"]["/users/{userId}"]["get"]["responses"]["200"]["content"][
+        "application/json"
+    ]["schema"]
+    assert schema == {"$ref": "#/components/schemas/User"}
+    assert set(document["components"]["schemas"]) == {"Error", "User"}
+    assert document["components"]["schemas"]["User"]["properties"]["best_friend"] == {
+        "$ref": "#/components/schemas/User"
+    }
+    # the inlined parameter points back at common/parameters.yaml
+    assert document["paths"]["/users/{userId}"]["parameters"][0]["name"] == "userId"
+    file, line, _column = spec.locate("/paths/~1users~1{userId}/parameters/0/schema")
+    assert file.endswith("parameters.yaml") and line == 5
+    file, line, _column = spec.locate("/components/schemas/User/properties/name")
+    assert file.endswith("schemas.json") and line == 9
+
+
+def test_hoisted_component_with_taken_name_is_renamed(tmp_path: Path) -> None:
+    (tmp_path / "other.yaml").write_text("components:\n  schemas:\n    User:\n      type: string\n")
+    main = tmp_path / "main.yaml"
+    main.write_text(
+        MINIMAL.replace(
+            "paths: {}", "paths: {}\ncomponents:\n  schemas:\n    User: {type: integer}\n"
+        )
+        + "x-use:\n  $ref: 'other.yaml#/components/schemas/User'\n"
+    )
+    spec, diagnostics = load(main)
+    assert spec is not None and len(diagnostics) == 0
+    assert spec.document["x-use"] == {"$ref": "#/components/schemas/User2"}
+    diagnostic = spec.diagnostic(Level.ERROR, "x", "m", "/components/schemas/User2/type")
+    assert diagnostic.file.endswith("other.yaml")
+    assert (diagnostic.line, diagnostic.pointer) == (4, "/components/schemas/User/type")
+
+
+def test_missing_referenced_file_names_the_ref_at_the_referring_line() -> None:
+    spec, diagnostics = load(SPECS / "refs" / "missing" / "openapi.yaml")
+    assert spec is not None
+    (diagnostic,) = list(diagnostics)
+    assert diagnostic.rule == "ref-unresolved"
+    assert diagnostic.file.endswith("refs/missing/openapi.yaml")
+    assert diagnostic.line == 15
+    assert "'schemas/user.yaml#/User'" in diagnostic.message
+
+
+def test_referenced_file_that_is_broken_is_reported_at_the_ref(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("a: [\n")
+    main = tmp_path / "main.yaml"
+    main.write_text(MINIMAL + "x-use:\n  $ref: 'bad.yaml#/a'\n")
+    spec, diagnostics = load(main)
+    assert spec is not None
+    (diagnostic,) = list(diagnostics)
+    assert diagnostic.rule == "ref-unresolved" and diagnostic.line == 5
+    assert "invalid YAML" in diagnostic.message
+
+
+def test_ref_with_bad_fragment(tmp_path: Path) -> None:
+    main = tmp_path / "main.yaml"
+    main.write_text(MINIMAL + "x-use:\n  $ref: '#components/schemas/A'\n")
+    _spec, diagnostics = load(main)
+    assert rules(diagnostics) == ["ref-unresolved"]
+    assert "not a JSON pointer" in next(iter(diagnostics)).message
+
+
+@pytest.mark.parametrize(
+    ("pointer", "tokens"),
+    [("", []), ("/paths/~1a~1{b}", ["paths", "/a/{b}"]), ("/a~0b/0", ["a~b", "0"])],
+)
+def test_parse_pointer(pointer: str, tokens: list[str]) -> None:
+    assert parse_pointer(pointer) == tokens
+
+
+def test_resolve_pointer() -> None:
+    document = {"a": [{"b": 1}]}
+    assert resolve_pointer(document, "/a/0/b") == 1
+    for bad in ("/a/1", "/a/x", "/a/0/b/c", "/z"):
+        with pytest.raises(LookupError):
+            resolve_pointer(document, bad)
