@@ -35,7 +35,7 @@ _COMPONENT_TARGET = re.compile(
 _YAML_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_YAML_LOADER):  # type: ignore[misc,valid-type]
+class _Loader(_YAML_LOADER):  # type: ignore[misc]
     """Safe YAML loader that keeps timestamps as the strings they were written as."""
 
 
@@ -46,9 +46,17 @@ _Loader.yaml_implicit_resolvers = {
 
 
 class _LoadError(Exception):
-    def __init__(self, rule: str, message: str, line: int = 0, column: int = 0, hint: str = "") -> None:
+    def __init__(
+        self, rule: str, message: str, line: int = 0, column: int = 0, hint: str = ""
+    ) -> None:
         super().__init__(message)
-        self.rule, self.message, self.line, self.column, self.hint = rule, message, line, column, hint
+        self.rule, self.message, self.line, self.column, self.hint = (
+            rule,
+            message,
+            line,
+            column,
+            hint,
+        )
 
 
 @dataclass
@@ -88,21 +96,30 @@ class LoadedSpec:
     def display(self) -> str:
         return self.root.display
 
-    def locate(self, pointer: str) -> tuple[str, int, int]:
-        """``(file, line, column)`` where the node at bundled ``pointer`` was written."""
+    def source_of(self, pointer: str) -> tuple[SourceFile, str]:
+        """The file that bundled ``pointer`` was written in, and its pointer in that file."""
         for prefix, source, source_prefix in self.origins:
             if pointer == prefix or pointer.startswith(prefix + "/"):
-                line, column = source.position(source_prefix + pointer[len(prefix) :])
-                return source.display, line, column
-        line, column = self.root.position(pointer)
-        return self.root.display, line, column
+                return source, source_prefix + pointer[len(prefix) :]
+        return self.root, pointer
+
+    def locate(self, pointer: str) -> tuple[str, int, int]:
+        """``(file, line, column)`` where the node at bundled ``pointer`` was written."""
+        source, source_pointer = self.source_of(pointer)
+        line, column = source.position(source_pointer)
+        return source.display, line, column
 
     def diagnostic(
         self, level: Level, rule: str, message: str, pointer: str, hint: str = ""
     ) -> Diagnostic:
-        """A diagnostic located at ``pointer`` of the bundled document."""
-        file, line, column = self.locate(pointer)
-        return Diagnostic(file, line, column, level, rule, message, pointer, hint)
+        """A diagnostic located at ``pointer`` of the bundled document.
+
+        File, line, column and the pointer shown are those of the file the node was
+        written in, so that they agree even for nodes brought in by an external ``$ref``.
+        """
+        source, source_pointer = self.source_of(pointer)
+        line, column = source.position(source_pointer)
+        return Diagnostic(source.display, line, column, level, rule, message, source_pointer, hint)
 
 
 def parse_pointer(pointer: str) -> list[str]:
@@ -130,10 +147,12 @@ def resolve_pointer(document: Any, pointer: str) -> Any:
 
 
 def _display(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it, else as given."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        relative = path.resolve().relative_to(Path.cwd().resolve())
+    except (ValueError, OSError, RuntimeError):
         return str(path)
+    return str(relative) if relative.parts else str(path)
 
 
 def _read_source(path: Path) -> SourceFile:
@@ -146,16 +165,34 @@ def _read_source(path: Path) -> SourceFile:
     except FileNotFoundError:
         raise _LoadError("load-not-found", "file not found", hint="check the path") from None
     except IsADirectoryError:
-        raise _LoadError("load-not-found", "is a directory, not a spec file") from None
+        raise _LoadError(
+            "load-not-a-file",
+            "is a directory, not a spec file",
+            hint="name the YAML or JSON file itself",
+        ) from None
     except OSError as exc:
-        raise _LoadError("load-unreadable", f"cannot read file: {exc.strerror}") from None
+        raise _LoadError(
+            "load-unreadable",
+            f"cannot read file: {exc.strerror}",
+            hint="check that it is a readable file",
+        ) from None
     if b"\x00" in raw:
-        raise _LoadError("load-not-text", "file contains NUL bytes; is it binary?")
+        raise _LoadError(
+            "load-not-text",
+            "file contains NUL bytes, so it is binary, not YAML or JSON",
+            hint="name the spec's YAML or JSON file",
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise _LoadError(
-            "load-not-text", f"file is not UTF-8 text (bad byte at offset {exc.start})"
+            "load-not-text",
+            f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            line,
+            column,
+            hint="save the file as UTF-8",
         ) from None
     if not text.strip():
         raise _LoadError("load-empty", "file is empty", hint="write an OpenAPI document into it")
@@ -174,44 +211,142 @@ def _parse_text(text: str, path: Path) -> Any:
                 return json.loads(text)
             except json.JSONDecodeError as exc:
                 raise _LoadError(
-                    "load-syntax", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno
+                    "load-syntax",
+                    f"invalid JSON: {exc.msg}",
+                    exc.lineno,
+                    exc.colno,
+                    hint="JSON allows no comments and no comma before } or ]",
                 ) from None
         try:
-            return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+            return yaml.load(text, Loader=_Loader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or exc.context or "syntax error"
             line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-            raise _LoadError("load-syntax", f"invalid YAML: {problem}", line, column) from None
+            if exc.context and exc.context_mark and exc.problem:
+                start = exc.context_mark
+                problem += f" ({exc.context} that starts at line {start.line + 1}, column {start.column + 1})"
+            raise _LoadError(
+                "load-syntax",
+                f"invalid YAML: {problem}",
+                line,
+                column,
+                hint="check indentation, quotes and brackets around there",
+            ) from None
         except yaml.YAMLError as exc:
             raise _LoadError("load-syntax", f"invalid YAML: {exc}") from None
     except RecursionError:
         raise _LoadError(
-            "load-too-deep", "document is nested too deeply to be a sensible spec"
+            "load-too-deep",
+            f"document is nested more than {MAX_DEPTH} levels deep",
+            hint="no sensible spec needs this; look for runaway nesting",
         ) from None
 
 
 def _normalise(data: Any) -> Any:
-    """Check size and depth without recursion, and turn non-string keys (``200:``) into strings."""
+    """Check size and depth without recursion, and turn non-string keys (``200:``) into strings.
+
+    Only YAML aliases (``*name``) make one parsed node appear in several places; when
+    a node turns up a second time, the alias-aware way (:func:`_normalise_shared`) is taken.
+    """
+    seen: set[int] = set()
     nodes = 0
     stack: list[tuple[Any, int]] = [(data, 0)]
+    push = stack.append
     while stack:
         node, depth = stack.pop()
-        nodes += 1
-        if nodes > MAX_NODES:
-            raise _LoadError("load-too-large", f"document has more than {MAX_NODES} nodes")
+        if id(node) in seen:
+            return _normalise_shared(data)
+        seen.add(id(node))
         if depth > MAX_DEPTH:
             raise _LoadError(
-                "load-too-deep", f"document is nested more than {MAX_DEPTH} levels deep"
+                "load-too-deep",
+                f"document is nested more than {MAX_DEPTH} levels deep",
+                hint="no sensible spec needs this; look for runaway nesting",
             )
+        if type(node) is dict:
+            for key in node:
+                if type(key) is not str:
+                    fixed = {_key_text(k): v for k, v in node.items()}
+                    node.clear()
+                    node.update(fixed)
+                    break
+            children: Any = node.values()
+        elif type(node) is list:
+            children = node
+        else:
+            continue
+        nodes += 1 + len(children)
+        if nodes > MAX_NODES:
+            raise _LoadError(
+                "load-too-large",
+                f"document has more than {MAX_NODES:,} nodes",
+                hint="split it into files joined by $refs, or drop what the client does not need",
+            )
+        for child in children:
+            if type(child) is dict or type(child) is list:
+                push((child, depth + 1))
+    return data
+
+
+def _normalise_shared(data: Any) -> Any:
+    """:func:`_normalise` for documents with YAML aliases.
+
+    Sizes and depths are those of the document with every alias expanded, which is
+    what later stages see; each distinct node is still visited only once, so a
+    "billion laughs" document is refused in linear time instead of being expanded.
+    """
+    if not isinstance(data, dict | list):
+        return data
+    size: dict[int, int] = {}  # id -> node count with aliases expanded
+    height: dict[int, int] = {}  # id -> levels below, aliases expanded
+    distinct = 0
+    open_nodes: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            children = list(node.values()) if isinstance(node, dict) else node
+            containers = [c for c in children if isinstance(c, dict | list)]
+            total = 1 + (len(children) - len(containers)) + sum(size[id(c)] for c in containers)
+            size[key] = min(total, MAX_NODES + 1)
+            height[key] = 1 + max((height[id(c)] for c in containers), default=0)
+            open_nodes.discard(key)
+            if height[key] > MAX_DEPTH:
+                raise _LoadError(
+                    "load-too-deep",
+                    f"document is nested more than {MAX_DEPTH} levels deep",
+                    hint="no sensible spec needs this; look for runaway nesting or YAML aliases",
+                )
+            if size[key] > MAX_NODES:
+                raise _LoadError(
+                    "load-too-large",
+                    f"document has more than {MAX_NODES:,} nodes once its YAML aliases are expanded",
+                    hint="a document that multiplies anchors and aliases ('billion laughs') is refused",
+                )
+            continue
+        if key in size:
+            continue
+        if key in open_nodes:
+            raise _LoadError(
+                "load-recursive",
+                "a YAML alias refers to a node that contains it",
+                hint="a spec must be a tree; replace the recursive alias with a $ref",
+            )
+        distinct += 1
+        if distinct > MAX_NODES:
+            raise _LoadError("load-too-large", f"document has more than {MAX_NODES:,} nodes")
+        open_nodes.add(key)
+        stack.append((node, True))
         if isinstance(node, dict):
             if any(not isinstance(k, str) for k in node):
                 fixed = {_key_text(k): v for k, v in node.items()}
                 node.clear()
                 node.update(fixed)
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node)
+            stack.extend((v, False) for v in node.values() if isinstance(v, dict | list))
+        else:
+            stack.extend((v, False) for v in node if isinstance(v, dict | list))
     return data
 
 
@@ -224,7 +359,7 @@ def _key_text(key: object) -> str:
 def _index_positions(text: str) -> dict[str, tuple[int, int]]:
     """Map every node's JSON pointer to its 1-based (line, column), using YAML's composer."""
     try:
-        root = yaml.compose(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader, no objects built
+        root = yaml.compose(text, Loader=_YAML_LOADER)
     except (yaml.YAMLError, RecursionError):
         return {}
     positions: dict[str, tuple[int, int]] = {}
@@ -246,6 +381,20 @@ def _index_positions(text: str) -> dict[str, tuple[int, int]]:
     return positions
 
 
+#: a JSON pointer under construction: a finished string, or ``(parent, token)``
+_Where = str | tuple[Any, str | int]
+
+
+def _pointer(where: _Where) -> str:
+    """The JSON pointer string of a ``(parent, token)`` chain."""
+    tokens: list[str | int] = []
+    while isinstance(where, tuple):
+        where, token = where
+        tokens.append(token)
+    tokens.reverse()
+    return join_pointer(where, *tokens)
+
+
 @dataclass
 class _Bundler:
     """Makes every external ``$ref`` local; reports refs that do not resolve."""
@@ -258,7 +407,9 @@ class _Bundler:
     components: dict[str, dict[str, Any]] = field(default_factory=dict)
     inlining: list[tuple[Path, str]] = field(default_factory=list)
 
-    def report(self, source: SourceFile, pointer: str, rule: str, message: str, hint: str = "") -> None:
+    def report(
+        self, source: SourceFile, pointer: str, rule: str, message: str, hint: str = ""
+    ) -> None:
         line, column = source.position(pointer)
         self.diagnostics.add(
             Diagnostic(source.display, line, column, Level.ERROR, rule, message, pointer, hint)
@@ -272,7 +423,9 @@ class _Bundler:
             loaded = _read_source(path)
         except _LoadError as exc:
             self.report(
-                referrer, at, "ref-unresolved",
+                referrer,
+                at,
+                "ref-unresolved",
                 f"$ref {ref!r} points at {_display(path)}, which cannot be loaded: {exc.message}",
                 "fix the path or create the file",
             )
@@ -282,7 +435,8 @@ class _Bundler:
 
     def bundle(self) -> dict[str, Any]:
         self.files[self.root.path.resolve()] = self.root
-        document = self.walk(self.root.data, self.root, "", "")
+        data = self.root.data
+        document = self.walk(data, self.root, "", "") if isinstance(data, dict | list) else data
         if not isinstance(document, dict):
             return {}
         if self.components:
@@ -295,21 +449,30 @@ class _Bundler:
         self.origins.sort(key=lambda o: len(o[0]), reverse=True)
         return document
 
-    def walk(self, node: Any, source: SourceFile, pointer: str, out_pointer: str) -> Any:
+    def walk(self, node: Any, source: SourceFile, pointer: _Where, out_pointer: _Where) -> Any:
+        """A copy of ``node`` with its ``$ref``s made local.
+
+        Pointers are passed as cheap ``(parent, token)`` chains and turned into strings
+        only where a ``$ref`` needs them: most nodes of a big spec are no ``$ref``.
+        """
         if isinstance(node, list):
             return [
-                self.walk(v, source, join_pointer(pointer, i), join_pointer(out_pointer, i))
+                self.walk(v, source, (pointer, i), (out_pointer, i))
+                if isinstance(v, dict | list)
+                else v
                 for i, v in enumerate(node)
             ]
         if not isinstance(node, dict):
             return node
         ref = node.get("$ref")
         if isinstance(ref, str):
-            replaced = self.follow(ref, node, source, pointer, out_pointer)
+            replaced = self.follow(ref, node, source, _pointer(pointer), _pointer(out_pointer))
             if replaced is not None:
                 return replaced
         return {
-            k: self.walk(v, source, join_pointer(pointer, k), join_pointer(out_pointer, k))
+            k: self.walk(v, source, (pointer, k), (out_pointer, k))
+            if isinstance(v, dict | list)
+            else v
             for k, v in node.items()
         }
 
@@ -320,14 +483,21 @@ class _Bundler:
         parts = urlsplit(ref)
         if parts.scheme or parts.netloc:
             self.report(
-                source, at, "ref-remote",
+                source,
+                at,
+                "ref-remote",
                 f"$ref {ref!r} points at a remote document, which clientgen does not fetch",
                 "download it beside the spec and use a relative path",
             )
             return dict(node)
         target_pointer = unquote(parts.fragment)
         if target_pointer and not target_pointer.startswith("/"):
-            self.report(source, at, "ref-unresolved", f"$ref {ref!r} has a fragment that is not a JSON pointer")
+            self.report(
+                source,
+                at,
+                "ref-unresolved",
+                f"$ref {ref!r} has a fragment that is not a JSON pointer",
+            )
             return dict(node)
         if parts.path:
             target = self.source(source.path.parent / unquote(parts.path), source, at, ref)
@@ -340,7 +510,9 @@ class _Bundler:
         except LookupError:
             where = "" if target is source else f" in {target.display}"
             self.report(
-                source, at, "ref-unresolved",
+                source,
+                at,
+                "ref-unresolved",
                 f"$ref {ref!r} does not resolve: nothing at #{target_pointer}{where}",
                 "fix the reference or add the missing definition",
             )
@@ -363,7 +535,9 @@ class _Bundler:
             return {**node, "$ref": local_ref}
         if key in self.inlining:
             self.report(
-                source, at, "ref-cycle",
+                source,
+                at,
+                "ref-cycle",
                 f"$ref {ref!r} is circular and cannot be inlined",
                 "move the target under components/ so it can be referenced by name",
             )
@@ -395,15 +569,26 @@ def load_spec(path: Path, diagnostics: Diagnostics) -> LoadedSpec | None:
         root = _read_source(path)
     except _LoadError as exc:
         diagnostics.add(
-            Diagnostic(_display(path), exc.line, exc.column, Level.ERROR, exc.rule, exc.message, "", exc.hint)
+            Diagnostic(
+                _display(path),
+                exc.line,
+                exc.column,
+                Level.ERROR,
+                exc.rule,
+                exc.message,
+                "",
+                exc.hint,
+            )
         )
         return None
     problem = _not_openapi(root.data)
-    if problem:
-        line, column = root.position("")
+    if problem is not None:
+        message, pointer, hint = problem
+        line, column = root.position(pointer) if root.data is not None else (1, 1)
         diagnostics.add(
-            Diagnostic(root.display, line, column, Level.ERROR, "not-openapi", problem, "",
-                       "clientgen reads OpenAPI 3.0 and 3.1 documents")
+            Diagnostic(
+                root.display, line, column, Level.ERROR, "not-openapi", message, pointer, hint
+            )
         )
         return None
     bundler = _Bundler(root, diagnostics)
@@ -411,14 +596,40 @@ def load_spec(path: Path, diagnostics: Diagnostics) -> LoadedSpec | None:
     return LoadedSpec(root=root, document=document, files=bundler.files, origins=bundler.origins)
 
 
-def _not_openapi(data: Any) -> str:
+_KINDS = {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}
+_OPENAPI_HINT = "an OpenAPI document is a mapping that starts with a line like: openapi: 3.1.0"
+
+
+def _not_openapi(data: Any) -> tuple[str, str, str] | None:
+    """``(message, pointer, hint)`` when ``data`` is no OpenAPI 3.0/3.1 document, else ``None``."""
+    if data is None:
+        return "the document holds nothing but comments or separators", "", _OPENAPI_HINT
     if not isinstance(data, dict):
-        return f"the document is a {type(data).__name__}, not a mapping with an 'openapi' field"
+        kind = _KINDS.get(type(data), type(data).__name__)
+        return f"the document is a {kind}, not an OpenAPI object (a mapping)", "", _OPENAPI_HINT
     if "swagger" in data and "openapi" not in data:
-        return "this is a Swagger 2.0 document; convert it to OpenAPI 3 first"
+        return (
+            f"this is a Swagger {data['swagger']} document; clientgen reads OpenAPI 3.0 and 3.1 only",
+            "/swagger",
+            "convert it to OpenAPI 3 first (for example with swagger2openapi)",
+        )
     version = data.get("openapi")
     if version is None:
-        return "the document has no 'openapi' field"
+        return (
+            "the document has no 'openapi' field, so it is not an OpenAPI document",
+            "",
+            _OPENAPI_HINT,
+        )
+    if isinstance(version, int | float) and not isinstance(version, bool):
+        return (
+            f"'openapi' is the number {version!r}, not a version string",
+            "/openapi",
+            "write the full version in quotes, for example openapi: '3.1.0'",
+        )
     if not isinstance(version, str) or not re.match(r"^3\.[01]\.\d+", version):
-        return f"unsupported OpenAPI version {version!r}; clientgen reads 3.0.x and 3.1.x"
-    return ""
+        return (
+            f"OpenAPI version {version!r} is not supported; clientgen reads 3.0.x and 3.1.x",
+            "/openapi",
+            "write openapi: 3.1.0 (or 3.0.3) if the document keeps to that version",
+        )
+    return None

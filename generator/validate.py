@@ -7,7 +7,10 @@ generated client wrong:
 =========================  =======  ====================================================
 rule                       level    what it catches
 =========================  =======  ====================================================
-spec-invalid               error    the document breaks the OpenAPI schema
+spec-invalid               error    the document breaks the OpenAPI schema (reported by
+                                    openapi-spec-validator, located at the node)
+spec-unchecked             warning  the validator could not finish (schemas nested too
+                                    deeply through $refs); the lint rules still ran
 example-invalid            error    an example does not validate against its schema
 default-invalid            error    a schema default does not validate against its schema
 operation-id-missing       warning  an operation without operationId (a name is made up)
@@ -21,12 +24,20 @@ server-security-mismatch   warning  one security scheme is used on hosts of diff
                                     vendors, so its credential would travel to both
 =========================  =======  ====================================================
 
-(``ref-unresolved``, ``ref-remote`` and ``ref-cycle`` come from loading.)
+Loading reports ``load-not-found``, ``load-not-a-file``, ``load-unreadable``,
+``load-too-large``, ``load-too-deep``, ``load-recursive``, ``load-not-text``,
+``load-empty``, ``load-syntax``, ``not-openapi``, ``ref-unresolved``, ``ref-remote``
+and ``ref-cycle`` (all errors).
 """
 
 from __future__ import annotations
 
+import contextvars
+import difflib
+import functools
+import json
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,16 +47,28 @@ from urllib.parse import urlsplit
 from generator import naming
 from generator.diagnostics import Diagnostics, Level, join_pointer
 from generator.load import LoadedSpec, parse_pointer, resolve_pointer
-from generator.schemas import iter_media_types, iter_operations, iter_schemas
+from generator.schemas import iter_operations, iter_schemas
 
 __all__ = ["RULES", "validate_spec"]
 
 RULES = (
-    "spec-invalid", "example-invalid", "default-invalid", "operation-id-missing",
-    "operation-id-duplicate", "name-collision", "security-undefined",
-    "path-param-undeclared", "path-param-unused", "server-security-mismatch",
+    "spec-invalid",
+    "example-invalid",
+    "default-invalid",
+    "operation-id-missing",
+    "operation-id-duplicate",
+    "name-collision",
+    "security-undefined",
+    "path-param-undeclared",
+    "path-param-unused",
+    "server-security-mismatch",
+    "spec-unchecked",
 )
 
+#: the document being checked, for the keyword validators to find written locations
+_DOCUMENT: contextvars.ContextVar[Any] = contextvars.ContextVar("clientgen_document", default=None)
+#: the keyword checks recurse once or twice per level of nested (and $ref'd) schemas
+_RECURSION_LIMIT = 6000
 _TEMPLATE_VARIABLE = re.compile(r"\{([^{}]+)\}")
 _SPEC_URI = "urn:clientgen:spec"
 
@@ -57,29 +80,381 @@ def validate_spec(spec: LoadedSpec, diagnostics: Diagnostics) -> None:
 
 
 def _structural(spec: LoadedSpec, diagnostics: Diagnostics) -> None:
-    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-    from openapi_spec_validator.validation.exceptions import UnresolvableParameterError
+    """Run openapi-spec-validator and report its findings where they were written.
 
-    version = str(spec.document.get("openapi", ""))
-    validator_class = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
-    validator = validator_class(spec.document, base_uri=spec.root.path.resolve().as_uri())
+    The validator works in two phases: the OpenAPI meta-schema (its errors carry
+    the path of the node) and keyword checks that walk paths and components (their
+    errors carry no location; :func:`_located_keywords` attaches one). Each phase is
+    run on its own, so that one crash does not hide the other's findings.
+    """
+    validator = _spec_validator(spec)
+    _DOCUMENT.set(spec.document)
+    before = diagnostics.error_count
     try:
-        for error in validator.iter_errors():
-            if isinstance(error, UnresolvableParameterError):
-                continue  # path-param-undeclared says the same, with a location
-            path = list(getattr(error, "absolute_path", None) or getattr(error, "path", []) or [])
-            pointer = join_pointer("", *[str(p) for p in path])
-            message = getattr(error, "message", str(error))
-            diagnostics.add(spec.diagnostic(Level.ERROR, "spec-invalid", _shorten(message), pointer))
+        for error in validator.schema_validator.iter_errors(spec.document):
+            for leaf in _explain(error):
+                _report_schema_error(spec, diagnostics, leaf, "")
     except Exception as exc:  # the validator gives up on some broken documents
-        if any(d.rule.startswith("ref-") for d in diagnostics):
-            return  # a consequence of a broken $ref, already reported with its location
         diagnostics.add(
             spec.diagnostic(
-                Level.ERROR, "spec-invalid",
-                f"the OpenAPI validator could not check the document: {_shorten(str(exc))}", "",
+                Level.ERROR,
+                "spec-invalid",
+                f"the OpenAPI validator could not check the document: {_shorten(str(exc))}",
+                "",
             )
         )
+    broken = diagnostics.error_count > before or any(d.rule.startswith("ref-") for d in diagnostics)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
+    try:
+        _keyword_phase(spec, diagnostics, validator, broken)
+    except RecursionError:
+        diagnostics.add(
+            spec.diagnostic(
+                Level.WARNING,
+                "spec-unchecked",
+                "schemas nest (through $refs) too deeply for the OpenAPI validator; "
+                "its checks of schemas were cut short",
+                "",
+                "the lint rules still ran; split very long chains of nested schemas",
+            )
+        )
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _keyword_phase(
+    spec: LoadedSpec, diagnostics: Diagnostics, validator: Any, broken: bool
+) -> None:
+    reported = {d.pointer for d in diagnostics if d.rule == "spec-invalid"}
+    from openapi_spec_validator.validation.exceptions import (
+        DuplicateOperationIDError,
+        UnresolvableParameterError,
+    )
+
+    for error in validator.root_validator(validator.schema_path):
+        if isinstance(error, DuplicateOperationIDError | UnresolvableParameterError):
+            continue  # operation-id-duplicate and path-param-* say the same, with a location
+        at = getattr(error, "clientgen_at", None)
+        base = _written_pointer(at) if at is not None else ""
+        keyword = getattr(error, "clientgen_keyword", "")
+        if keyword == "default":
+            continue  # default-invalid says the same, with a location
+        if keyword == "crash":
+            if not broken:  # otherwise a consequence of a problem already reported
+                diagnostics.add(
+                    spec.diagnostic(
+                        Level.ERROR,
+                        "spec-invalid",
+                        f"the OpenAPI validator could not check this part: {error.message}",
+                        base,
+                        "fix the problems reported above",
+                    )
+                )
+            continue
+        if type(error).__name__ == "ExtraParametersError":
+            base = join_pointer(base, "required")
+        for leaf in _explain(error):
+            pointer = join_pointer(base, *[str(p) for p in leaf.absolute_path])
+            if spec.source_of(pointer)[1] not in reported:  # the meta-schema said it already
+                _report_schema_error(spec, diagnostics, leaf, base)
+
+
+def _report_schema_error(spec: LoadedSpec, diagnostics: Diagnostics, error: Any, base: str) -> None:
+    """One diagnostic per problem in ``error``, located at ``base`` + the error's path."""
+    path = list(error.absolute_path)
+    pointer = join_pointer(base, *[str(p) for p in path])
+    validator = getattr(error, "validator", None)
+    instance = getattr(error, "instance", None)
+    if validator in ("additionalProperties", "unevaluatedProperties") and isinstance(
+        instance, dict
+    ):
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        known = [str(k) for k in schema.get("properties") or {}]
+        for key in _unexpected_keys(error.message, instance) or _extra_keys(schema, instance):
+            close = difflib.get_close_matches(key, known, n=1)
+            if close:
+                hint = f"did you mean {close[0]!r}?"
+            elif len(known) <= 16:
+                patterns = [p for p in schema.get("patternProperties") or {} if p != "^x-"]
+                allowed = known + [f"keys matching {p}" for p in patterns]
+                hint = (
+                    "allowed here: "
+                    + ", ".join(allowed)
+                    + (" and " if allowed else "")
+                    + "x- extensions"
+                )
+            else:
+                hint = "check the spelling; your own fields must start with x-"
+            diagnostics.add(
+                spec.diagnostic(
+                    Level.ERROR,
+                    "spec-invalid",
+                    f"unknown field {key!r}",
+                    join_pointer(pointer, key),
+                    hint,
+                )
+            )
+        return
+    if validator == "required" and isinstance(instance, dict):
+        missing = [str(k) for k in error.validator_value if k not in instance]
+        if missing:
+            names = ", ".join(repr(m) for m in missing)
+            diagnostics.add(
+                spec.diagnostic(
+                    Level.ERROR,
+                    "spec-invalid",
+                    f"required field {names} is missing",
+                    pointer,
+                    "add it",
+                )
+            )
+            return
+    if (validator == "minProperties" and instance == {}) or (
+        validator == "minItems" and instance == []
+    ):
+        field_name = parse_pointer(pointer)[-1] if pointer else "the document"
+        diagnostics.add(
+            spec.diagnostic(
+                Level.ERROR,
+                "spec-invalid",
+                f"{field_name!r} must not be empty",
+                pointer,
+                "add at least one entry",
+            )
+        )
+        return
+    message = _shorten(str(getattr(error, "message", error)))
+    diagnostics.add(spec.diagnostic(Level.ERROR, "spec-invalid", message, pointer))
+
+
+def _spec_validator(spec: LoadedSpec) -> Any:
+    version = str(spec.document.get("openapi", ""))
+    validator_class = _validator_class(version.startswith("3.1"))
+    return validator_class(spec.document, base_uri=spec.root.path.resolve().as_uri())
+
+
+@functools.cache
+def _validator_class(is_31: bool) -> type[Any]:
+    """openapi-spec-validator's validator, with located, crash-proof and linear keyword checks."""
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+    base: type[Any] = OpenAPIV31SpecValidator if is_31 else OpenAPIV30SpecValidator
+    keywords = {name: _located_keyword(name, cls) for name, cls in base.keyword_validators.items()}
+    namespace = {
+        "keyword_validators": keywords,
+        "schema_validator": _meta_validator(base.schema_validator),
+    }
+    return type("ClientgenSpecValidator" + base.__name__, (base,), namespace)
+
+
+def _meta_validator(default: Any) -> Any:
+    """The meta-schema validator over a registry crawled once.
+
+    The 3.1 meta-schemas use ``$dynamicRef``; with an uncrawled registry every such
+    lookup crawls all meta-schemas again, which makes validation many times slower.
+    """
+    try:
+        from openapi_spec_validator.schemas import get_validator_backend
+
+        if get_validator_backend() != "jsonschema":
+            return default  # jsonschema-rs: already fast
+        return _crawled_validator(default.schema, None)
+    except Exception:  # another backend or version: use the library's own
+        return default
+
+
+def _crawled_validator(schema: Any, format_checker: Any) -> Any:
+    from jsonschema.validators import validator_for
+    from jsonschema_specifications import REGISTRY  # type: ignore[import-untyped]
+    from referencing import Resource
+    from referencing.jsonschema import DRAFT202012
+
+    validator_class = validator_for(schema)
+    resource = Resource.from_contents(schema, default_specification=DRAFT202012)
+    uri = resource.id() or ""
+    registry = REGISTRY.with_resource(uri, resource).crawl()
+    if format_checker is None:
+        format_checker = validator_class.FORMAT_CHECKER
+    return validator_class(
+        schema, _resolver=registry.resolver(base_uri=uri), format_checker=format_checker
+    )
+
+
+_SCHEMA_CHECKERS: dict[tuple[int, int], Any] = {}
+
+
+def _schema_checker(validator_class: Any, format_checker: Any) -> Any:
+    """``check_schema`` of ``validator_class``, with one crawled meta-schema validator reused."""
+    from jsonschema.exceptions import SchemaError
+
+    key = (id(validator_class), id(format_checker))
+    if key not in _SCHEMA_CHECKERS:
+        _SCHEMA_CHECKERS[key] = _crawled_validator(validator_class.META_SCHEMA, format_checker)
+    meta = _SCHEMA_CHECKERS[key]
+
+    def check(schema: Any) -> None:
+        for error in meta.iter_errors(schema):
+            raise SchemaError.create_from(error)
+
+    return check
+
+
+class _IdList(set[Any]):
+    """A set that the keyword validators can use like their list (``append``, ``in``): O(1)."""
+
+    def append(self, item: Any) -> None:
+        self.add(item)
+
+
+def _located_keyword(name: str, keyword_class: type[Any]) -> type[Any]:
+    """A keyword validator whose errors say at which node they were found.
+
+    The node's pointer is that of the written node: the validator's paths walk
+    through ``$ref``s, so each step is resolved in the (bundled) document.
+    """
+
+    def __init__(self: Any, registry: Any) -> None:
+        keyword_class.__init__(self, registry)
+        for attribute in (
+            "visited_schema_ids",
+            "meta_checked_schema_ids",
+            "operation_ids_registry",
+        ):
+            if isinstance(getattr(self, attribute, None), list):
+                setattr(self, attribute, _IdList())
+
+    def __call__(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        from jsonschema.exceptions import ValidationError
+
+        at = next((a for a in args if hasattr(a, "parts") and hasattr(a, "read_value")), None)
+        try:
+            for error in keyword_class.__call__(self, *args, **kwargs):
+                if not hasattr(error, "clientgen_at"):
+                    error.clientgen_at = at
+                    error.clientgen_keyword = name
+                yield error
+        except RecursionError:
+            raise  # reported once, by _structural
+        except Exception as exc:  # a malformed node the validator does not expect
+            error = ValidationError(_shorten(f"{type(exc).__name__}: {exc}", 160))
+            error.clientgen_at = at
+            error.clientgen_keyword = "crash"
+            yield error
+
+    namespace: dict[str, Any] = {"__init__": __init__, "__call__": __call__}
+    if hasattr(keyword_class, "_get_schema_checker"):
+        original = keyword_class._get_schema_checker
+
+        def _get_schema_checker(self: Any, schema: Any, schema_value: Any) -> Any:
+            checker = original(self, schema, schema_value)
+            func, keywords = getattr(checker, "func", None), getattr(checker, "keywords", {})
+            owner = getattr(func, "__self__", None)
+            if owner is not None and getattr(func, "__name__", "") == "check_schema":
+                try:
+                    return _schema_checker(
+                        owner, keywords.get("format_checker", owner.FORMAT_CHECKER)
+                    )
+                except Exception:
+                    return checker
+            if owner is not None and getattr(checker, "__name__", "") == "check_schema":
+                return _schema_checker(checker.__self__, checker.__self__.FORMAT_CHECKER)
+            return checker
+
+        namespace["_get_schema_checker"] = _get_schema_checker
+    return type("Located" + keyword_class.__name__, (keyword_class,), namespace)
+
+
+def _written_pointer(path: Any) -> str:
+    """The pointer of the node a validator path names, following ``$ref``s on the way."""
+    node: Any = _DOCUMENT.get()
+    pointer = ""
+    for part in (*path.parts, None):
+        for _ in range(32):  # a chain of local $refs, as the validator follows them
+            ref = node.get("$ref") if isinstance(node, dict) else None
+            if not (isinstance(ref, str) and ref.startswith("#")):
+                break
+            try:
+                node, pointer = resolve_pointer(_DOCUMENT.get(), ref[1:]), ref[1:]
+            except LookupError:
+                return pointer
+        if part is None:
+            break
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            node = node[part]
+        else:
+            return join_pointer(pointer, part)
+        pointer = join_pointer(pointer, part)
+    return pointer
+
+
+_UNEXPECTED = re.compile(r"\((.*) (?:was|were) unexpected\)")
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+
+
+def _unexpected_keys(message: str, instance: dict[str, Any]) -> list[str]:
+    """The offending keys named in an additional/unevaluated properties message."""
+    match = _UNEXPECTED.search(message)
+    text = match.group(1) if match else message.split(" do", 1)[0]
+    return [k for k in _QUOTED.findall(text) if k in instance]
+
+
+def _extra_keys(schema: dict[str, Any], instance: dict[str, Any]) -> list[str]:
+    """Keys of ``instance`` that neither ``properties`` nor ``patternProperties`` allow."""
+    known = schema.get("properties") or {}
+    patterns = list((schema.get("patternProperties") or {}).keys())
+    return [
+        k
+        for k in instance
+        if k not in known and not any(re.search(p, k) for p in patterns) and not k.startswith("x-")
+    ]
+
+
+def _explain(error: Any) -> list[Any]:
+    """The errors that say what is wrong, for an error of ``oneOf``/``anyOf``.
+
+    The meta-schema says "X or a Reference Object" everywhere; when the node is no
+    ``$ref``, the Reference branch is dropped and the remaining branch's own errors
+    are reported instead of "is not valid under any of the given schemas".
+    """
+    if getattr(error, "validator", None) not in ("oneOf", "anyOf") or not error.context:
+        return [error]
+    branches: dict[Any, list[Any]] = defaultdict(list)
+    for sub in error.context:
+        branches[sub.relative_schema_path[0] if sub.relative_schema_path else 0].append(sub)
+    instance = error.instance
+    if isinstance(instance, dict) and "$ref" not in instance:
+        branches = {
+            k: v
+            for k, v in branches.items()
+            if not any(e.validator == "required" and "$ref" in e.validator_value for e in v)
+        } or branches
+    if len(branches) == 1:
+        return [leaf for sub in next(iter(branches.values())) for leaf in _explain(sub)]
+    from jsonschema.exceptions import best_match
+
+    per_branch = [[leaf for sub in subs for leaf in _explain(sub)] for subs in branches.values()]
+    leaves = [leaf for branch in per_branch for leaf in branch]
+    enum_paths = [{tuple(e.path) for e in branch if e.validator == "enum"} for branch in per_branch]
+    shared = set.intersection(*enum_paths) if enum_paths else set()
+    if shared:  # a discriminating field (``in``, ``type``) fits no branch: say what it may be
+        where = min(shared)
+        leaves = [e for e in leaves if e.validator == "enum" and tuple(e.path) == where]
+    if leaves and all(e.validator == "enum" and e.path == leaves[0].path for e in leaves):
+        allowed = sorted({str(v) for e in leaves for v in e.validator_value})
+        merged = leaves[0]
+        merged.message = f"{merged.instance!r} is not one of {allowed}"
+        return [merged]
+    if leaves and all(e.validator == "required" and e.path == leaves[0].path for e in leaves):
+        names = " or ".join(repr(str(v)) for e in leaves for v in e.validator_value)
+        merged = leaves[0]
+        merged.validator = "needs-one-of"
+        merged.message = f"needs {names}"
+        return [merged]
+    best = best_match(leaves) if leaves else error
+    return [best]
 
 
 def _shorten(text: str, limit: int = 300) -> str:
@@ -114,53 +489,74 @@ class _Linter:
             operation_id = operation.get("operationId")
             if not isinstance(operation_id, str) or not operation_id:
                 self.report(
-                    Level.WARNING, "operation-id-missing",
+                    Level.WARNING,
+                    "operation-id-missing",
                     f"{method.upper()} {path} has no operationId; its method will be named "
                     f"{naming.identifier(method + ' ' + path)!r}",
-                    pointer, "add an operationId so the method name is stable",
+                    pointer,
+                    "add an operationId so the method name is stable",
                 )
                 continue
             if operation_id in seen:
                 self.report(
-                    Level.ERROR, "operation-id-duplicate",
+                    Level.ERROR,
+                    "operation-id-duplicate",
                     f"operationId {operation_id!r} of {method.upper()} {path} is already used at "
                     f"#{seen[operation_id]}",
-                    join_pointer(pointer, "operationId"), "operationIds must be unique",
+                    join_pointer(pointer, "operationId"),
+                    "operationIds must be unique",
                 )
             else:
                 seen[operation_id] = pointer
 
     def name_collisions(self) -> None:
+        # methods: one namespace per resource (the operation's first tag), as ir.py builds them
         by_resource: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
-        for pointer, _path, _method, _item, operation in iter_operations(self.document):
+        for pointer, path, method, _item, operation in iter_operations(self.document):
             operation_id = operation.get("operationId")
-            if not isinstance(operation_id, str) or not operation_id:
-                continue
+            explicit = isinstance(operation_id, str) and bool(operation_id)
+            name = operation_id if explicit else naming.snake_case(f"{method} {path}") or method
             tags = operation.get("tags") or ["default"]
-            tag = naming.snake_case(str(tags[0]))
-            method_name = naming.identifier(operation_id)
-            previous = by_resource[tag].get(method_name)
-            if previous and previous[0] != operation_id:
-                self.report(
-                    Level.ERROR, "name-collision",
-                    f"operationId {operation_id!r} and {previous[0]!r} both become the method "
-                    f"{method_name!r}; the other one is at #{previous[1]}",
-                    join_pointer(pointer, "operationId"), "rename one of them",
+            resource = naming.identifier(str(tags[0]))
+            method_name = naming.identifier(str(name))
+            previous = by_resource[resource].get(method_name)
+            if previous and previous[0] != name:
+                what = (
+                    f"operationId {name!r}"
+                    if explicit
+                    else f"the name made up for {method.upper()} {path}"
                 )
-            else:
-                by_resource[tag][method_name] = (operation_id, pointer)
+                self.report(
+                    Level.ERROR,
+                    "name-collision",
+                    f"{what} and operationId {previous[0]!r} both become the method "
+                    f"{method_name!r} of resource {resource!r}; the other one is at #{previous[1]}",
+                    join_pointer(pointer, "operationId") if explicit else pointer,
+                    "rename one of them",
+                )
+            elif not previous:
+                by_resource[resource][method_name] = (str(name), pointer)
+        # resources: declared tags and the first tag of every operation
         tag_names: dict[str, tuple[str, str]] = {}
+        candidates: list[tuple[str, str]] = []
         for index, tag_object in enumerate(self.document.get("tags") or []):
             name = tag_object.get("name") if isinstance(tag_object, dict) else None
-            if not isinstance(name, str):
-                continue
+            if isinstance(name, str):
+                candidates.append((name, join_pointer("/tags", index, "name")))
+        for pointer, _path, _method, _item, operation in iter_operations(self.document):
+            tags = operation.get("tags")
+            if isinstance(tags, list) and tags and isinstance(tags[0], str):
+                candidates.append((tags[0], join_pointer(pointer, "tags", 0)))
+        for name, pointer in candidates:
             python = naming.identifier(name)
-            pointer = join_pointer("/tags", index, "name")
             if python in tag_names and tag_names[python][0] != name:
                 self.report(
-                    Level.ERROR, "name-collision",
-                    f"tags {name!r} and {tag_names[python][0]!r} both become the resource {python!r}",
-                    pointer, "rename one of the tags",
+                    Level.ERROR,
+                    "name-collision",
+                    f"tags {name!r} and {tag_names[python][0]!r} both become the resource {python!r}; "
+                    f"the other one is at #{tag_names[python][1]}",
+                    pointer,
+                    "use one spelling of the tag everywhere",
                 )
             tag_names.setdefault(python, (name, pointer))
         schemas = (self.document.get("components") or {}).get("schemas") or {}
@@ -170,16 +566,18 @@ class _Linter:
                 python = naming.class_name(name)
                 if python in class_names:
                     self.report(
-                        Level.ERROR, "name-collision",
+                        Level.ERROR,
+                        "name-collision",
                         f"schemas {name!r} and {class_names[python]!r} both become the class {python!r}",
-                        join_pointer("/components/schemas", name), "rename one of the schemas",
+                        join_pointer("/components/schemas", name),
+                        "rename one of the schemas",
                     )
                 else:
                     class_names[python] = name
 
     # -- security ------------------------------------------------------------------
     def security(self) -> None:
-        schemes = ((self.document.get("components") or {}).get("securitySchemes") or {})
+        schemes = (self.document.get("components") or {}).get("securitySchemes") or {}
         defined = set(schemes) if isinstance(schemes, dict) else set()
         for pointer, requirements in self._security_requirements():
             for index, requirement in enumerate(requirements):
@@ -189,7 +587,8 @@ class _Linter:
                     if name not in defined:
                         known = ", ".join(sorted(defined)) or "none"
                         self.report(
-                            Level.ERROR, "security-undefined",
+                            Level.ERROR,
+                            "security-undefined",
                             f"security requirement names {name!r}, which is not defined in "
                             f"components.securitySchemes (defined: {known})",
                             join_pointer(pointer, index, name),
@@ -215,11 +614,14 @@ class _Linter:
                 for index, parameter in enumerate(owner.get("parameters") or []):
                     parameter = self._deref(parameter)
                     if isinstance(parameter, dict) and parameter.get("in") == "path":
-                        declared[str(parameter.get("name"))] = join_pointer(base, "parameters", index)
+                        declared[str(parameter.get("name"))] = join_pointer(
+                            base, "parameters", index
+                        )
             for variable in variables:
                 if variable not in declared:
                     self.report(
-                        Level.ERROR, "path-param-undeclared",
+                        Level.ERROR,
+                        "path-param-undeclared",
                         f"{method.upper()} {path}: path variable {{{variable}}} has no path parameter",
                         pointer,
                         f"add a parameter with name: {variable}, in: path, required: true",
@@ -227,14 +629,20 @@ class _Linter:
             for name, parameter_pointer in declared.items():
                 if name not in variables:
                     self.report(
-                        Level.ERROR, "path-param-unused",
+                        Level.ERROR,
+                        "path-param-unused",
                         f"{method.upper()} {path}: path parameter {name!r} does not appear in the path",
-                        parameter_pointer, "remove it or add {" + name + "} to the path",
+                        parameter_pointer,
+                        "remove it or add {" + name + "} to the path",
                     )
 
     def _deref(self, node: Any) -> Any:
         for _ in range(32):
-            if isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
+            if (
+                isinstance(node, dict)
+                and isinstance(node.get("$ref"), str)
+                and node["$ref"].startswith("#")
+            ):
                 try:
                     node = resolve_pointer(self.document, node["$ref"][1:])
                 except LookupError:
@@ -248,11 +656,15 @@ class _Linter:
         checker = _SchemaChecker(self.document)
         for pointer, schema in iter_schemas(self.document):
             if "default" in schema and "$ref" not in schema:
-                for problem in checker.problems(pointer, schema["default"]):
+                problems = checker.problems(pointer, schema["default"])
+                if problems:
                     self.report(
-                        Level.ERROR, "default-invalid",
-                        f"default {_preview(schema['default'])} does not match its schema: {problem}",
+                        Level.ERROR,
+                        "default-invalid",
+                        f"default {_preview(schema['default'])} does not match its schema: "
+                        + "; ".join(problems),
                         join_pointer(pointer, "default"),
+                        "fix the default or the schema",
                     )
             if "example" in schema:
                 self._example(checker, pointer, join_pointer(pointer, "example"), schema["example"])
@@ -265,7 +677,12 @@ class _Linter:
             if not isinstance(owner.get("schema"), dict):
                 continue
             if "example" in owner:
-                self._example(checker, schema_pointer, join_pointer(owner_pointer, "example"), owner["example"])
+                self._example(
+                    checker,
+                    schema_pointer,
+                    join_pointer(owner_pointer, "example"),
+                    owner["example"],
+                )
             examples = owner.get("examples")
             if isinstance(examples, dict):
                 for name, example in examples.items():
@@ -273,7 +690,10 @@ class _Linter:
                     example = self._deref(example)
                     if isinstance(example, dict) and "value" in example:
                         self._example(
-                            checker, schema_pointer, join_pointer(example_pointer, "value"), example["value"]
+                            checker,
+                            schema_pointer,
+                            join_pointer(example_pointer, "value"),
+                            example["value"],
                         )
 
     def _example_owners(self) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -283,16 +703,23 @@ class _Linter:
                 continue
             last = parse_pointer(pointer)[-2:] if pointer else []
             is_media = len(last) == 2 and pointer.rsplit("/", 2)[-2] == "content"
-            is_parameter = "in" in schema_owner and "name" in schema_owner and "schema" in schema_owner
+            is_parameter = (
+                "in" in schema_owner and "name" in schema_owner and "schema" in schema_owner
+            )
             if is_media or is_parameter:
                 yield pointer, schema_owner
 
-    def _example(self, checker: _SchemaChecker, schema_pointer: str, pointer: str, value: Any) -> None:
-        for problem in checker.problems(schema_pointer, value):
+    def _example(
+        self, checker: _SchemaChecker, schema_pointer: str, pointer: str, value: Any
+    ) -> None:
+        problems = checker.problems(schema_pointer, value)
+        if problems:
             self.report(
-                Level.ERROR, "example-invalid",
-                f"example {_preview(value)} does not match its schema: {problem}",
-                pointer, "fix the example or the schema",
+                Level.ERROR,
+                "example-invalid",
+                f"example {_preview(value)} does not match its schema: " + "; ".join(problems),
+                pointer,
+                "fix the example or the schema",
             )
 
     # -- servers and security ------------------------------------------------------
@@ -304,7 +731,9 @@ class _Linter:
             servers = operation.get("servers") or item.get("servers") or top_servers or []
             domains = {d for d in (_vendor_domain(s) for s in servers if isinstance(s, dict)) if d}
             security = operation.get("security", top_security) or []
-            security_pointer = join_pointer(pointer, "security") if "security" in operation else "/security"
+            security_pointer = (
+                join_pointer(pointer, "security") if "security" in operation else "/security"
+            )
             for requirement in security:
                 if isinstance(requirement, dict):
                     for name in requirement:
@@ -315,10 +744,12 @@ class _Linter:
                 listed = ", ".join(sorted(domains))
                 for pointer in sorted({p for p, _d in places}):
                     self.report(
-                        Level.WARNING, "server-security-mismatch",
+                        Level.WARNING,
+                        "server-security-mismatch",
                         f"security scheme {name!r} is used on hosts of different vendors ({listed}); "
                         "its credential would be sent to all of them",
-                        pointer, "use one scheme per vendor",
+                        pointer,
+                        "use one scheme per vendor",
                     )
 
 
@@ -328,9 +759,15 @@ def _walk_objects(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any
         pointer, node = stack.pop()
         if isinstance(node, dict):
             yield pointer, node
-            stack.extend((join_pointer(pointer, k), v) for k, v in node.items() if isinstance(v, dict | list))
+            stack.extend(
+                (join_pointer(pointer, k), v) for k, v in node.items() if isinstance(v, dict | list)
+            )
         elif isinstance(node, list):
-            stack.extend((join_pointer(pointer, i), v) for i, v in enumerate(node) if isinstance(v, dict | list))
+            stack.extend(
+                (join_pointer(pointer, i), v)
+                for i, v in enumerate(node)
+                if isinstance(v, dict | list)
+            )
 
 
 def _vendor_domain(server: dict[str, Any]) -> str:
@@ -344,7 +781,11 @@ def _vendor_domain(server: dict[str, Any]) -> str:
 
 
 def _preview(value: Any, limit: int = 60) -> str:
-    text = repr(value)
+    """``value`` as it would be written in JSON (``null``, ``true``), shortened."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except ValueError:  # a circular value
+        text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -360,7 +801,7 @@ class _SchemaChecker:
         self._validator_class = OAS31Validator if is_31 else OAS30Validator
         specification = DRAFT202012 if is_31 else DRAFT4
         resource = Resource.from_contents(document, default_specification=specification)
-        self._registry = Registry().with_resource(_SPEC_URI, resource)  # type: ignore[call-arg]
+        self._registry = Registry().with_resource(_SPEC_URI, resource)
         self._format_checker = self._validator_class.FORMAT_CHECKER
 
     def problems(self, schema_pointer: str, value: Any) -> list[str]:
@@ -371,7 +812,11 @@ class _SchemaChecker:
         try:
             errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
         except Exception as exc:  # an unresolvable or broken schema: reported elsewhere
-            return [] if "Unresolvable" in type(exc).__name__ else [f"cannot check: {_shorten(str(exc))}"]
+            return (
+                []
+                if "Unresolvable" in type(exc).__name__
+                else [f"cannot check: {_shorten(str(exc))}"]
+            )
         result = []
         for error in errors[:3]:
             where = "/".join(str(p) for p in error.absolute_path)
