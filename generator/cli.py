@@ -16,6 +16,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -29,7 +30,7 @@ from generator.config import (
     find_pyproject,
     load_config,
 )
-from generator.diagnostics import Diagnostics, GenerationAborted, Level
+from generator.diagnostics import Diagnostics, GenerationAborted, Level, parse_severity
 from generator.pipeline import Outcome, check_spec, generate_client
 
 __all__ = ["main"]
@@ -79,24 +80,47 @@ _config_option = click.option(
 )
 _strict_option = click.option("--strict", is_flag=True, help="Fail on warnings too.")
 _quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print only problems (for CI).")
+_severity_option = click.option(
+    "--severity",
+    "severity",
+    multiple=True,
+    metavar="RULE=LEVEL",
+    help="Re-level a rule: error, warning, info or off (repeatable; overrides the config).",
+)
+
+
+def _severity(values: Sequence[str]) -> tuple[tuple[str, Level | None], ...]:
+    try:
+        return tuple(parse_severity(v) for v in values)
+    except ValueError as exc:
+        _usage_error(f"--severity: {exc}")
 
 
 @cli.command()
 @click.argument("specs", nargs=-1, type=click.Path(path_type=Path))
 @_strict_option
+@_severity_option
 @_quiet_option
 @_config_option
-def validate(specs: Sequence[Path], strict: bool, quiet: bool, config_path: Path | None) -> None:
+def validate(
+    specs: Sequence[Path],
+    strict: bool,
+    severity: Sequence[str],
+    quiet: bool,
+    config_path: Path | None,
+) -> None:
     """Check SPECS (default: every spec in the project config).
 
     Runs openapi-spec-validator and clientgen's lint rules and prints every problem
     as FILE:LINE:COLUMN: LEVEL [RULE] MESSAGE (at JSON-POINTER). Exit status 0 when
     all specs are valid, 1 when any is not.
     """
-    paths = list(specs) or [c.spec for c in _configs(config_path)]
+    overrides = _severity(severity)
+    targets: list[tuple[Path, tuple[tuple[str, Level | None], ...]]] = [(p, ()) for p in specs]
+    targets = targets or [(c.spec, c.severity) for c in _configs(config_path)]
     failed = False
-    for path in paths:
-        diagnostics = Diagnostics()
+    for path, configured in targets:
+        diagnostics = Diagnostics(severity=dict((*configured, *overrides)))
         check_spec(path, diagnostics)
         _print_diagnostics(diagnostics)
         bad = diagnostics.has_errors(strict=strict)
@@ -121,6 +145,7 @@ def validate(specs: Sequence[Path], strict: bool, quiet: bool, config_path: Path
     "--check", is_flag=True, help="Write nothing; exit 1 with a diff if the output is stale."
 )
 @_strict_option
+@_severity_option
 @_quiet_option
 @_config_option
 def generate(
@@ -129,6 +154,7 @@ def generate(
     package: str | None,
     check: bool,
     strict: bool,
+    severity: Sequence[str],
     quiet: bool,
     config_path: Path | None,
 ) -> None:
@@ -139,19 +165,22 @@ def generate(
     folder differs from what would be generated (a stale spec, generator or
     template change, or a hand edit).
     """
+    overrides = _severity(severity)
     if spec is not None:
         if out is None or package is None:
             _usage_error("with a SPEC, give --out DIR and --package NAME too")
         try:
             configs: tuple[ClientConfig, ...] = (
-                ClientConfig(spec, check_package_name(package), out),
+                ClientConfig(spec, check_package_name(package), out, overrides),
             )
         except ConfigError as exc:
             _usage_error(str(exc))
     else:
         if out is not None or package is not None:
             _usage_error("--out and --package go with a SPEC")
-        configs = _configs(config_path)
+        configs = tuple(
+            replace(c, severity=(*c.severity, *overrides)) for c in _configs(config_path)
+        )
     show_stages = _interactive() and not quiet
 
     def report(stage: str, seconds: float) -> None:

@@ -6,6 +6,7 @@
     spec = "spec/chat.openapi.yaml"   # relative to the pyproject.toml
     package = "chat_client"           # import name of the generated package
     out = "generated/chat_client"     # folder the package is written to
+    severity = { example-invalid = "warning" }   # optional: re-level lint rules (or "off")
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import naming
+from generator.diagnostics import Level, parse_severity
 
 __all__ = ["ClientConfig", "ConfigError", "find_pyproject", "load_config"]
 
@@ -30,6 +32,8 @@ class ClientConfig:
     spec: Path
     package: str
     out: Path
+    #: rule id -> level (``None``: dropped), from ``severity`` and ``--severity``
+    severity: tuple[tuple[str, Level | None], ...] = ()
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -76,7 +80,18 @@ def load_config(pyproject: Path) -> tuple[ClientConfig, ...]:
             package = check_package_name(entry["package"])
         except ConfigError as exc:
             raise ConfigError(f"{where}: {exc}") from None
+        severity = entry.get("severity", {})
+        if not isinstance(severity, dict):
+            raise ConfigError(f"{where}: severity must be a table of rule = level")
+        try:
+            levels = tuple(
+                parse_severity(f"{rule}={level}") for rule, level in sorted(severity.items())
+            )
+        except ValueError as exc:
+            raise ConfigError(f"{where}: severity: {exc}") from None
         result.append(
-            ClientConfig(spec=base / entry["spec"], package=package, out=base / entry["out"])
+            ClientConfig(
+                spec=base / entry["spec"], package=package, out=base / entry["out"], severity=levels
+            )
         )
     return tuple(result)

@@ -10,10 +10,19 @@ so that a person can go straight to the place and fix it.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 
-__all__ = ["Diagnostic", "Diagnostics", "GenerationAborted", "Level", "escape_pointer", "join_pointer"]
+__all__ = [
+    "SEVERITY_NAMES",
+    "Diagnostic",
+    "Diagnostics",
+    "GenerationAborted",
+    "Level",
+    "escape_pointer",
+    "join_pointer",
+    "parse_severity",
+]
 
 
 class Level(enum.IntEnum):
@@ -62,14 +71,46 @@ class GenerationAborted(Exception):
         self.diagnostics = diagnostics
 
 
+#: level names accepted by ``--severity RULE=LEVEL`` and ``severity = {...}`` in the config
+SEVERITY_NAMES: dict[str, Level | None] = {
+    "error": Level.ERROR,
+    "warning": Level.WARNING,
+    "info": Level.INFO,
+    "off": None,
+}
+
+
+def parse_severity(text: str) -> tuple[str, Level | None]:
+    """``"example-invalid=warning"`` -> ``("example-invalid", Level.WARNING)``.
+
+    Raises ``ValueError`` with a message saying what is allowed.
+    """
+    rule, sep, level = text.partition("=")
+    rule, level = rule.strip(), level.strip().lower()
+    if not sep or not rule or level not in SEVERITY_NAMES:
+        allowed = "|".join(SEVERITY_NAMES)
+        raise ValueError(f"{text!r} is not RULE=LEVEL with LEVEL one of {allowed}")
+    return rule, SEVERITY_NAMES[level]
+
+
 @dataclass
 class Diagnostics:
-    """An ordered, de-duplicated collection of diagnostics."""
+    """An ordered, de-duplicated collection of diagnostics.
+
+    ``severity`` re-levels rules for one project (``example-invalid`` as a warning
+    for a third-party spec whose examples you cannot fix); ``None`` drops a rule.
+    """
 
     items: list[Diagnostic] = field(default_factory=list)
+    severity: Mapping[str, Level | None] = field(default_factory=dict)
     _seen: set[tuple[str, int, int, str, str, str]] = field(default_factory=set, repr=False)
 
     def add(self, diagnostic: Diagnostic) -> None:
+        if diagnostic.rule in self.severity:
+            level = self.severity[diagnostic.rule]
+            if level is None:
+                return
+            diagnostic = replace(diagnostic, level=level)
         key = (
             diagnostic.file,
             diagnostic.line,

@@ -77,7 +77,7 @@ def generate_client(
     reporter: StageReporter | None = None,
 ) -> Outcome:
     """Generate one client package; raise :class:`GenerationAborted` when the spec forbids it."""
-    diagnostics = Diagnostics()
+    diagnostics = Diagnostics(severity=dict(config.severity))
     outcome = Outcome(config=config, diagnostics=diagnostics)
 
     def stop_if_failed() -> None:

@@ -19,8 +19,17 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 _SCHEMA_LISTS = ("allOf", "oneOf", "anyOf", "prefixItems")
 _SCHEMA_SINGLE = (
-    "items", "additionalProperties", "not", "if", "then", "else", "contains",
-    "propertyNames", "unevaluatedItems", "unevaluatedProperties", "additionalItems",
+    "items",
+    "additionalProperties",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "additionalItems",
 )
 
 
@@ -99,7 +108,9 @@ def _roots(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         item_pointer = pointer.rsplit("/", 1)[0]
         for index, parameter in enumerate(item.get("parameters") or []):
             if isinstance(parameter, dict):
-                yield from _parameter_schemas(parameter, join_pointer(item_pointer, "parameters", index))
+                yield from _parameter_schemas(
+                    parameter, join_pointer(item_pointer, "parameters", index)
+                )
         for index, parameter in enumerate(operation.get("parameters") or []):
             if isinstance(parameter, dict):
                 yield from _parameter_schemas(parameter, join_pointer(pointer, "parameters", index))
@@ -110,17 +121,23 @@ def _roots(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         if isinstance(responses, dict):
             for status, response in responses.items():
                 if isinstance(response, dict):
-                    yield from _content_schemas(response, join_pointer(pointer, "responses", status))
+                    yield from _content_schemas(
+                        response, join_pointer(pointer, "responses", status)
+                    )
 
 
-def _parameter_schemas(parameter: dict[str, Any], pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
+def _parameter_schemas(
+    parameter: dict[str, Any], pointer: str
+) -> Iterator[tuple[str, dict[str, Any]]]:
     schema = parameter.get("schema")
     if isinstance(schema, dict):
         yield join_pointer(pointer, "schema"), schema
     yield from _content_schemas(parameter, pointer)
 
 
-def _content_schemas(container: dict[str, Any], pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
+def _content_schemas(
+    container: dict[str, Any], pointer: str
+) -> Iterator[tuple[str, dict[str, Any]]]:
     for media_pointer, _media, obj in iter_media_types(container, pointer):
         schema = obj.get("schema")
         if isinstance(schema, dict):

@@ -97,3 +97,39 @@ def test_python_dash_m_generator_runs(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "valid" in done.stderr
+
+
+def test_severity_relevels_and_silences_rules(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    spec = tmp_path / "chat.yaml"
+    text = CHAT_SPEC.read_text().replace(
+        "    ParticipantRole:\n      type: string\n",
+        "    ParticipantRole:\n      type: string\n      default: boss\n",
+        1,
+    )
+    spec.write_text(text)
+    out = tmp_path / "out"
+    as_warning = run_cli("validate", str(spec), "--severity", "default-invalid=warning")
+    assert as_warning.exit_code == 0, as_warning.output
+    assert "warning [default-invalid]" in as_warning.output
+    assert (
+        run_cli(
+            "validate", str(spec), "--severity", "default-invalid=warning", "--strict"
+        ).exit_code
+        == 1
+    )
+    silenced = run_cli(
+        "generate",
+        str(spec),
+        "--out",
+        str(out),
+        "--package",
+        "p",
+        "--severity",
+        "default-invalid=off",
+    )
+    assert silenced.exit_code == 0, silenced.output
+    assert "default-invalid" not in silenced.output
+    assert (out / "src" / "p" / "models.py").is_file()
+    bad = run_cli("validate", str(spec), "--severity", "default-invalid=loud")
+    assert bad.exit_code == 2
+    assert "RULE=LEVEL" in bad.output

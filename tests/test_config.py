@@ -42,3 +42,20 @@ def test_bad_config_says_what_to_fix(tmp_path: Path, text: str, message: str) ->
     pyproject.write_text(text)
     with pytest.raises(ConfigError, match=message.replace("[", r"\[")):
         load_config(pyproject)
+
+
+def test_severity_table_is_read(tmp_path: Path) -> None:
+    from generator.diagnostics import Level
+
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(
+        "[[tool.clientgen.clients]]\nspec='a.yaml'\npackage='a'\nout='o'\n"
+        "severity = { example-invalid = 'warning', operation-id-missing = 'off' }\n"
+    )
+    (client,) = load_config(pyproject)
+    assert client.severity == (("example-invalid", Level.WARNING), ("operation-id-missing", None))
+    pyproject.write_text(
+        "[[tool.clientgen.clients]]\nspec='a.yaml'\npackage='a'\nout='o'\nseverity = { x = 'loud' }\n"
+    )
+    with pytest.raises(ConfigError, match="severity"):
+        load_config(pyproject)

@@ -89,6 +89,7 @@ _HttpxClientT = TypeVar("_HttpxClientT", httpx.Client, httpx.AsyncClient)
 _TEMPLATE_RE = re.compile(r"\{([^{}]+)\}")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _HOST_VALUE_RE = re.compile(r"[A-Za-z0-9.\-]+")
+_HOST_LABEL_RE = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 _PATH_VALUE_RE = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@/%\-]*")
 _COOKIE_FORBIDDEN = frozenset(' ",;\\')
 _COOKIE_SAFE = "!#$%&'()*+-./:<=>?@[]^_`{|}~"
@@ -278,20 +279,45 @@ def _parse_base_url(value: str | httpx.URL) -> httpx.URL:
     return url
 
 
+def _host_position_ok(authority: str, placeholder: str, value: str) -> bool:
+    """Whether ``value`` for ``placeholder`` (inside ``authority``) yields a valid host.
+
+    The value may only use host characters; in the host it must not create empty
+    labels or labels longer than 63 characters or starting/ending with ``-`` (other
+    placeholders count as a plain letter); in the port it must be digits.
+    """
+    if not _HOST_VALUE_RE.fullmatch(value):
+        return False
+    host_port = authority.rsplit("@", 1)[-1]
+    if host_port.startswith("["):  # IPv6 literal template: only the character check
+        return True
+    host, _, port = host_port.partition(":")
+    if placeholder in port and not value.isdigit():
+        return False
+    if placeholder in host:
+        filled = _TEMPLATE_RE.sub(
+            lambda m: value if m.group(0) == placeholder else "x", host
+        ).removesuffix("." if host.endswith(".") else "")
+        return all(_HOST_LABEL_RE.fullmatch(label) for label in filled.split("."))
+    return True
+
+
 def _check_server_value(server: Server, name: str, value: str) -> None:
     placeholder = "{" + name + "}"
     rest = server.url.split("://", 1)[1] if "://" in server.url else server.url
     authority = rest.split("/", 1)[0] if "://" in server.url else ""
     if placeholder in authority:
-        ok = bool(_HOST_VALUE_RE.fullmatch(value))
+        ok = _host_position_ok(authority, placeholder, value)
+        hint = " (a host name: dot-separated labels of letters, digits and inner hyphens)"
     else:
         ok = bool(_PATH_VALUE_RE.fullmatch(value)) and not any(
             seg in (".", "..") for seg in value.split("/")
         )
+        hint = ""
     if not ok:
         raise ServerVariableError(
-            f"Server variable {name!r} has a value with characters not allowed at its "
-            f"position in {server.url!r}"
+            f"Server variable {name!r} has a value not allowed at its position in "
+            f"{server.url!r}{hint}"
         )
 
 
