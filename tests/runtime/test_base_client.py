@@ -344,6 +344,32 @@ def test_server_variable_host_injection_refused(value: str) -> None:
         SyncAPIClient(**client_kwargs(server_variables={"tenant": value}))
 
 
+@pytest.mark.parametrize("value", [".acme", "acme.", "ac..me", "-acme", "acme-", "a" * 64, "a.-b"])
+def test_server_variable_must_form_valid_host_labels(value: str) -> None:
+    with pytest.raises(ServerVariableError, match="host name"):
+        SyncAPIClient(**client_kwargs(server_variables={"tenant": value}))
+
+
+@pytest.mark.parametrize("value", ["acme", "a-b", "eu.acme", "a" * 63, "0", "x1-2y"])
+def test_server_variable_valid_host_labels_accepted(value: str) -> None:
+    with SyncAPIClient(**client_kwargs(server_variables={"tenant": value})) as client:
+        assert str(client.base_url) == f"https://{value}.example.invalid/v1"
+
+
+def test_server_variable_partial_label_and_port() -> None:
+    server = Server(
+        url="https://api-{region}.example.invalid:{port}",
+        variables=(ServerVariable("region", "eu"), ServerVariable("port", "443")),
+    )
+    with SyncAPIClient(
+        **client_kwargs(servers=(server,), server_variables={"region": "us-1", "port": "8443"})
+    ) as client:
+        assert str(client.base_url) == "https://api-us-1.example.invalid:8443"
+    for bad in ({"region": "x-"}, {"region": "a.b-"}, {"port": "84a3"}, {"port": "1.2"}):
+        with pytest.raises(ServerVariableError):
+            SyncAPIClient(**client_kwargs(servers=(server,), server_variables=bad))
+
+
 def test_operation_server_enum_checked_at_request_time() -> None:
     strict = Server(
         url="https://{tenant}.strict.invalid",

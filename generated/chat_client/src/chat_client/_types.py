@@ -31,7 +31,7 @@ class NotGiven:
     __slots__ = ()
     _instance: NotGiven | None = None
 
-    def __new__(cls) -> NotGiven:  # a singleton: never a subclass instance
+    def __new__(cls) -> NotGiven:  # noqa: PYI034, RUF100 - a singleton, never a subclass instance
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
