@@ -146,6 +146,7 @@ def _describe(
         return None
     classes: dict[str, ModelClass] = {}
     imports: dict[str, tuple[str, str]] = {}
+    marks: list[tuple[int, list[str]]] = []
     for node in tree.body:
         if isinstance(node, ast.ImportFrom) and node.module and node.module != "__future__":
             for imported in node.names:
@@ -194,9 +195,34 @@ def _describe(
                 )
             )
         own = {f.name: f for f in fields}
+        not_null = sorted(f.name for f in fields if not f.required and not f.nullable)
+        if not_null and node.end_lineno is not None:
+            marks.append((node.end_lineno, not_null))
         merged = [own.pop(f.name, f) for f in inherited.values()] + list(own.values())
         classes[node.name] = ModelClass(node.name, tuple(merged), False)
-    return ModelsModule(source=source, classes=classes, imports=imports)
+    return ModelsModule(source=_mark_non_nullable(source, marks), classes=classes, imports=imports)
+
+
+def _mark_non_nullable(source: str, marks: list[tuple[int, list[str]]]) -> str:
+    """Give each class the optional fields its schema does not allow to be ``null``.
+
+    pydantic types an optional field ``X | None`` so it may be absent; the runtime
+    reads ``__non_nullable__`` to refuse an explicit ``None`` in requests.
+    """
+    if not marks:
+        return source
+    lines = source.splitlines(keepends=True)
+    for end_line, names in sorted(marks, reverse=True):
+        members = ", ".join(json.dumps(n) for n in names)
+        lines.insert(
+            end_line, f"    __non_nullable__: ClassVar[frozenset[str]] = frozenset({{{members}}})\n"
+        )
+    text = "".join(lines)
+    return text.replace(
+        "from __future__ import annotations\n",
+        "from __future__ import annotations\n\nfrom typing import ClassVar\n",
+        1,
+    )
 
 
 def _split_annotation(node: ast.expr) -> tuple[str, str]:

@@ -31,7 +31,6 @@ from tests.runtime.runtime_support import HTTPTestServer, Recorded, Reply
 __all__ = [
     "IW_TOKEN",
     "MUDBASE_JWT",
-    "NONE_IS_SENT_AS_NULL",
     "Flavor",
     "PrismServer",
     "mudbase_ok",
@@ -44,15 +43,6 @@ MUDBASE_JWT = "eyJhbGciOiJIUzI1NiJ9.mudbase-secret-payload.sig"
 SPEC = ROOT / "spec" / "chat.openapi.yaml"
 MUDBASE_PATH = "/api/chat/projects/proj_1/chats/chat_1/participants"
 IW_PATH = "/api/chat/chatroom_participant"
-
-# xfail reason of the tests documenting a bug in the generated models
-NONE_IS_SENT_AS_NULL = (
-    "generated models type every optional, non-nullable property as `X | None = None` "
-    "(models.py: AddParticipantRequest.role, ChatroomParticipant.*, Chatroom.*), so an "
-    "explicit None passes validation and is sent as JSON null, which the spec forbids "
-    "(Prism answers 400/422). The generator should refuse None for non-nullable fields "
-    "(RequestValidationError before sending) or treat it as unset."
-)
 
 
 def mudbase_ok(**extra: object) -> Reply:

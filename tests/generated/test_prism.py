@@ -43,7 +43,6 @@ from tests.generated.support import (
     IW_TOKEN,
     MUDBASE_JWT,
     MUDBASE_PATH,
-    NONE_IS_SENT_AS_NULL,
     Flavor,
     PrismServer,
 )
@@ -273,7 +272,6 @@ def test_declared_mudbase_errors_from_prism(flavor: Flavor, prism: PrismServer) 
     assert MUDBASE_JWT not in str(auth.value)
 
 
-@pytest.mark.xfail(strict=True, reason=NONE_IS_SENT_AS_NULL)
 def test_explicit_none_role_passes_prism_or_is_refused(flavor: Flavor, prism: PrismServer) -> None:
     client = make(flavor, prism)
     try:

@@ -12,7 +12,7 @@ from chat_client import (
 )
 from chat_client._exceptions import InvalidCredentialError
 
-from tests.generated.support import IW_TOKEN, MUDBASE_JWT, NONE_IS_SENT_AS_NULL, Flavor
+from tests.generated.support import IW_TOKEN, MUDBASE_JWT, Flavor
 from tests.runtime.runtime_support import HTTPTestServer
 
 
@@ -200,7 +200,6 @@ def test_malformed_credential_from_environment_names_the_variable(
 # --------------------------------------------------------------------------- explicit None
 
 
-@pytest.mark.xfail(strict=True, reason=NONE_IS_SENT_AS_NULL)
 def test_explicit_none_for_non_nullable_role(flavor: Flavor, server: HTTPTestServer) -> None:
     client = make(flavor, server)
     try:
@@ -213,7 +212,6 @@ def test_explicit_none_for_non_nullable_role(flavor: Flavor, server: HTTPTestSer
         assert b"null" not in server.last.body, server.last.body
 
 
-@pytest.mark.xfail(strict=True, reason=NONE_IS_SENT_AS_NULL)
 def test_explicit_none_for_non_nullable_participant_field(
     flavor: Flavor, server: HTTPTestServer
 ) -> None:

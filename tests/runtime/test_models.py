@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import enum
 import uuid
-from typing import Literal
+from typing import ClassVar, Literal
 
 import pydantic
 import pytest
@@ -142,3 +142,46 @@ def test_encode_json() -> None:
         encode_json({"x": float("inf")})
     with pytest.raises(RequestValidationError):
         encode_json({"x": object()})
+
+
+class _Leaf(BaseModel):
+    __non_nullable__: ClassVar[frozenset[str]] = frozenset({"name"})
+    name: str | None = None
+    note: str | None = None  # nullable in its schema: None may be sent
+
+
+class _Tree(BaseModel):
+    __non_nullable__: ClassVar[frozenset[str]] = frozenset({"leaf"})
+    leaf: _Leaf | None = None
+    leaves: list[_Leaf] | None = None
+
+
+class _Branch(_Tree):
+    __non_nullable__: ClassVar[frozenset[str]] = frozenset({"extra"})
+    extra: int | None = None
+
+
+def test_explicit_none_is_refused_for_non_nullable_fields_at_any_depth() -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        build_request_model(
+            _Tree, {"leaf": {"name": None}, "leaves": [{"note": None}, {"name": None}]}
+        )
+    assert [path for path, _ in caught.value.errors] == ["leaf.name", "leaves[1].name"]
+    assert "must not be null" in str(caught.value)
+    with pytest.raises(RequestValidationError, match="leaf: must not be null"):
+        build_request_model(_Tree, {"leaf": None})
+
+
+def test_none_is_allowed_where_nullable_and_absent_fields_are_fine() -> None:
+    tree = build_request_model(_Tree, {"leaf": {"note": None}, "leaves": NOT_GIVEN})
+    assert to_json_body(tree) == {"leaf": {"note": None}}
+
+
+def test_non_nullable_fields_are_inherited() -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        build_request_model(_Branch, {"leaf": None, "extra": None})
+    assert sorted(path for path, _ in caught.value.errors) == ["extra", "leaf"]
+
+
+def test_responses_stay_lenient_about_null() -> None:
+    assert _Tree.model_validate({"leaf": None}).leaf is None

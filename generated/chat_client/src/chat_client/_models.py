@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 import pydantic
 from pydantic import ConfigDict
@@ -19,6 +19,7 @@ __all__ = [
     "build_request_model",
     "encode_json",
     "format_validation_error",
+    "reject_nulls",
     "to_json_body",
     "type_adapter",
     "validate_value",
@@ -40,7 +41,13 @@ class BaseModel(pydantic.BaseModel):
         populate_by_name=True,
         protected_namespaces=(),
         loc_by_alias=False,
+        defer_build=True,
     )
+
+    #: optional fields the spec does not allow to be ``null``; set by the generator.
+    #: Responses stay lenient (a server sending ``null`` does not break the client);
+    #: requests are refused by :func:`reject_nulls` before anything is sent.
+    __non_nullable__: ClassVar[frozenset[str]] = frozenset()
 
 
 def _format_loc(loc: tuple[int | str, ...]) -> str:
@@ -76,6 +83,38 @@ def _drop_not_given(value: object) -> object:
     return value
 
 
+def _null_fields(value: object, path: str, found: list[tuple[str, str]]) -> None:
+    if isinstance(value, pydantic.BaseModel):
+        forbidden: set[str] = set()
+        for cls in type(value).__mro__:
+            forbidden.update(cls.__dict__.get("__non_nullable__", ()))
+        for name in sorted(value.model_fields_set):
+            child = getattr(value, name, None)
+            where = f"{path}.{name}" if path else name
+            if child is None and name in forbidden:
+                found.append((where, "must not be null; leave it out instead"))
+            else:
+                _null_fields(child, where, found)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _null_fields(item, f"{path}[{index}]", found)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _null_fields(item, f"{path}.{key}" if path else str(key), found)
+
+
+def reject_nulls(value: object, *, title: str) -> None:
+    """Refuse explicit ``None`` for fields whose schema is not nullable (recursively).
+
+    Pydantic types such a field ``X | None`` because it may be absent; sending
+    ``null`` for it would violate the spec, so a request must leave it out.
+    """
+    found: list[tuple[str, str]] = []
+    _null_fields(value, "", found)
+    if found:
+        raise _raise_request_error(title, found)
+
+
 def build_request_model(model: type[M], values: Mapping[str, object]) -> M:
     """Validate ``values`` (keyed by wire name) into ``model``.
 
@@ -84,11 +123,14 @@ def build_request_model(model: type[M], values: Mapping[str, object]) -> M:
     instances. Raises :class:`RequestValidationError` naming each bad field.
     """
     cleaned = _drop_not_given(values)
+    title = f"Invalid arguments for {model.__name__}"
     try:
-        return model.model_validate(cleaned)
+        result = model.model_validate(cleaned)
     except pydantic.ValidationError as exc:
         errors = format_validation_error(exc)
-        raise _raise_request_error(f"Invalid arguments for {model.__name__}", errors) from None
+        raise _raise_request_error(title, errors) from None
+    reject_nulls(result, title=title)
+    return result
 
 
 _ANY_ADAPTER: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(Any)
@@ -150,8 +192,11 @@ def validate_value(type_: object, value: object, *, name: str) -> object:
     Returns the validated value (e.g. an ``Enum`` member); raises
     :class:`RequestValidationError` whose message starts with ``name``.
     """
+    title = f"Invalid value for parameter {name!r}"
     try:
-        return type_adapter(type_).validate_python(value)
+        result = type_adapter(type_).validate_python(value)
     except pydantic.ValidationError as exc:
         errors = format_validation_error(exc, prefix=(name,))
-        raise _raise_request_error(f"Invalid value for parameter {name!r}", errors) from None
+        raise _raise_request_error(title, errors) from None
+    reject_nulls(result, title=title)
+    return result

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, RootModel
 
@@ -23,6 +23,7 @@ class AddParticipantRequest(BaseModel):
     """
     Optional role of the new participant; must be `admin` or `member`.
     """
+    __non_nullable__: ClassVar[frozenset[str]] = frozenset({"role"})
 
 
 class AddParticipantResponse(BaseModel):
@@ -38,6 +39,7 @@ class AddParticipantResponse(BaseModel):
     """
     The result payload.
     """
+    __non_nullable__: ClassVar[frozenset[str]] = frozenset({"data", "success"})
 
 
 class AddParticipantResponseData(BaseModel):
@@ -49,6 +51,7 @@ class AddParticipantResponseData(BaseModel):
     """
     Participants of the chat. The docs do not say whether this is the complete participant list after the addition or only the added participant (their example shows a single entry); treat it as the chat's participant list (assumption).
     """
+    __non_nullable__: ClassVar[frozenset[str]] = frozenset({"participants"})
 
 
 class Chatroom(BaseModel):
@@ -80,6 +83,9 @@ class Chatroom(BaseModel):
     """
     URL of the chatroom's image (URL format not documented, not enforced).
     """
+    __non_nullable__: ClassVar[frozenset[str]] = frozenset(
+        {"created", "deleted", "id", "image_url", "name", "updated"}
+    )
 
 
 class ChatroomParticipant(BaseModel):
@@ -186,6 +192,33 @@ class ChatroomParticipant(BaseModel):
     """
     Number of messages the participant has read (inferred from the name). Optional: only one snapshot of the vendor docs adds this field, and only to the response.
     """
+    __non_nullable__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "ai_auto_close_secret_word",
+            "ai_number_of_context_messages",
+            "ai_prompt",
+            "auto_created",
+            "auto_reply",
+            "avatar_token",
+            "can_write",
+            "chatroom",
+            "created",
+            "deleted",
+            "first_name",
+            "id",
+            "image_url",
+            "is_muted",
+            "last_name",
+            "last_read_at",
+            "message_count_read",
+            "name",
+            "nickname",
+            "participant_type",
+            "preferred_color_hex",
+            "room_admin",
+            "updated",
+        }
+    )
 
 
 class ChatroomParticipantRequest(BaseModel):
@@ -228,6 +261,9 @@ class MudbaseError(BaseModel):
     """
     Identifier of the request, useful for support requests.
     """
+    __non_nullable__: ClassVar[frozenset[str]] = frozenset(
+        {"code", "details", "error", "path", "request_id", "timestamp"}
+    )
 
 
 class ParticipantEntry(BaseModel):
@@ -251,6 +287,7 @@ class ParticipantEntry(BaseModel):
     """
     When the user was added to the chat.
     """
+    __non_nullable__: ClassVar[frozenset[str]] = frozenset({"added_at", "role", "user_id"})
 
 
 class ParticipantRole(RootModel[Literal["admin", "member"]]):
