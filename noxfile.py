@@ -79,8 +79,9 @@ def typecheck(session: nox.Session) -> None:
     _install_generated(session)
     session.run("mypy", "--strict", "generator", *session.posargs)
     for pyproject in GENERATED:
-        folder = Path(pyproject).parent
-        session.run("mypy", "--strict", str(folder / "src"), env={"MYPYPATH": str(folder / "src")})
+        src = Path(pyproject).parent / "src"
+        for package in sorted(p for p in src.iterdir() if (p / "__init__.py").is_file()):
+            session.run("mypy", "--strict", str(package), env={"MYPYPATH": str(src)})
 
 
 @nox.session(python="3.11")

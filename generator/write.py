@@ -96,14 +96,33 @@ def format_tree(folder: Path) -> None:
             raise FormatError((result.stderr or result.stdout).strip()[:2000])
 
 
+#: what tools leave inside a package folder; never generated, never compared
+TOOL_CACHES = frozenset(
+    {
+        "__pycache__",
+        ".ruff_cache",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".hypothesis",
+        ".nox",
+        "dist",
+        "build",
+    }
+)
+
+
 def _read_tree(folder: Path) -> dict[str, bytes]:
     if not folder.is_dir():
         return {}
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and "__pycache__" not in path.parts
-    }
+    files: dict[str, bytes] = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        ignored = relative.parts[0] in BUILD_OUTPUT or any(
+            part in TOOL_CACHES or part.endswith(".egg-info") for part in relative.parts
+        )
+        if path.is_file() and not ignored:
+            files[relative.as_posix()] = path.read_bytes()
+    return files
 
 
 def compare_trees(new: Path, old: Path, *, label: str) -> TreeChange:

@@ -92,3 +92,14 @@ def test_publish_puts_old_tree_back_when_swap_fails(
     with pytest.raises(OSError, match="disk full"):
         write.publish(staging, target)
     assert (target / "keep.py").read_text() == "old\n"
+
+
+def test_compare_ignores_tool_caches(tmp_path: Path) -> None:
+    new, old = tmp_path / "new", tmp_path / "old"
+    for folder in (new, old):
+        (folder / "src").mkdir(parents=True)
+        (folder / "src" / "m.py").write_text("x = 1\n")
+    for cache in (".ruff_cache", ".mypy_cache", "src/__pycache__", "src/pkg.egg-info"):
+        (old / cache).mkdir(parents=True)
+        (old / cache / "junk").write_text("cached\n")
+    assert write.compare_trees(new, old, label="pkg").is_current
