@@ -105,10 +105,10 @@ TOOL_CACHES = frozenset(
         ".pytest_cache",
         ".hypothesis",
         ".nox",
-        "dist",
-        "build",
     }
 )
+#: build output, ignored at the top of the package folder only
+BUILD_OUTPUT = frozenset({"dist", "build"})
 
 
 def _read_tree(folder: Path) -> dict[str, bytes]:
