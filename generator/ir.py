@@ -41,6 +41,8 @@ __all__ = [
 ParameterLocation = Literal["path", "query", "header", "cookie"]
 _SCHEMA_REF = re.compile(r"^#/components/schemas/([^/]+)$")
 _TEMPLATE_VARIABLE = re.compile(r"\{([^{}]+)\}")  # as the runtime reads server URLs
+#: keywords whose values are data, never schemas to rewrite
+_DATA_KEYWORDS = frozenset({"example", "examples", "default", "enum", "const", "xml", "externalDocs"})
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
 
 
@@ -274,8 +276,8 @@ class _Builder:
                 result[key] = self.hoist(value, owner + "Item", hoisted)
             elif key == "additionalProperties" and isinstance(value, dict):
                 result[key] = self.hoist(value, owner + "Value", hoisted)
-            elif key in {"example", "examples", "default", "enum", "const"}:
-                result[key] = copy.deepcopy(value)
+            elif key in _DATA_KEYWORDS or key.startswith("x-"):
+                result[key] = value  # data, not schemas (vendor extensions may say "properties")
             else:
                 result[key] = self.rewrite(value, owner, hoisted)
         return result

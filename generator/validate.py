@@ -257,11 +257,26 @@ def _meta_validator(default: Any) -> Any:
     try:
         from openapi_spec_validator.schemas import get_validator_backend
 
-        if get_validator_backend() != "jsonschema":
-            return default  # jsonschema-rs: already fast
-        return _crawled_validator(default.schema, None)
+        precise = _crawled_validator(default.schema, None)
+        if get_validator_backend() == "jsonschema":
+            return precise
+        return _FastThenPrecise(default, precise)
     except Exception:  # another backend or version: use the library's own
         return default
+
+
+class _FastThenPrecise:
+    """jsonschema-rs says quickly whether a document is valid; only when it is not
+    does the (much slower) Python jsonschema run, for its precise, located errors."""
+
+    def __init__(self, fast: Any, precise: Any) -> None:
+        self.fast, self.precise = fast, precise
+        self.schema = precise.schema
+
+    def iter_errors(self, instance: Any) -> Iterator[Any]:
+        if self.fast.is_valid(instance):
+            return iter(())
+        return iter(self.precise.iter_errors(instance))
 
 
 def _crawled_validator(schema: Any, format_checker: Any) -> Any:
