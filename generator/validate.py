@@ -307,12 +307,25 @@ def _schema_checker(validator_class: Any, format_checker: Any) -> Any:
     if key not in _SCHEMA_CHECKERS:
         _SCHEMA_CHECKERS[key] = _crawled_validator(validator_class.META_SCHEMA, format_checker)
     meta = _SCHEMA_CHECKERS[key]
+    fast = _rust_validator(validator_class.META_SCHEMA)
 
     def check(schema: Any) -> None:
+        if fast is not None and fast.is_valid(schema):
+            return  # the Python validator below is only needed to explain a failure
         for error in meta.iter_errors(schema):
             raise SchemaError.create_from(error)
 
     return check
+
+
+def _rust_validator(schema: Any) -> Any:
+    """A jsonschema-rs validator for ``schema`` (for yes/no answers), if it can be had."""
+    try:
+        import jsonschema_rs
+
+        return jsonschema_rs.validator_for(schema, validate_formats=True)
+    except Exception:  # not installed, or a dialect it does not know
+        return None
 
 
 class _IdList(set[Any]):
