@@ -211,7 +211,7 @@ def _mark_non_nullable(source: str, marks: list[tuple[int, list[str]]]) -> str:
     """
     if not marks:
         return source
-    lines = source.splitlines(keepends=True)
+    lines = (source if source.endswith("\n") else source + "\n").splitlines(keepends=True)
     for end_line, names in sorted(marks, reverse=True):
         members = ", ".join(json.dumps(n) for n in names)
         lines.insert(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline, render
+from generator import pipeline, render, write
 from generator.config import ClientConfig
 from generator.diagnostics import GenerationAborted
 from tests.conftest import CHAT_SPEC
@@ -60,9 +60,8 @@ def test_every_generated_file_starts_with_the_header(project: ClientConfig) -> N
 
 def test_committed_output_is_what_the_generator_makes(project: ClientConfig, root: Path) -> None:
     pipeline.generate_client(project)
-    assert _tree(project.out) == _tree(root / "generated" / "chat_client"), (
-        "run 'clientgen generate'"
-    )
+    change = write.compare_trees(project.out, root / "generated" / "chat_client", label="chat_client")
+    assert change.is_current, "run 'clientgen generate':\n" + change.diff[:3000]
 
 
 def test_hand_edit_is_stale_and_regenerating_restores(project: ClientConfig) -> None:
