@@ -14,7 +14,6 @@ flows, ...) is skipped with a located warning rather than a crash.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,7 +41,9 @@ ParameterLocation = Literal["path", "query", "header", "cookie"]
 _SCHEMA_REF = re.compile(r"^#/components/schemas/([^/]+)$")
 _TEMPLATE_VARIABLE = re.compile(r"\{([^{}]+)\}")  # as the runtime reads server URLs
 #: keywords whose values are data, never schemas to rewrite
-_DATA_KEYWORDS = frozenset({"example", "examples", "default", "enum", "const", "xml", "externalDocs"})
+_DATA_KEYWORDS = frozenset(
+    {"example", "examples", "default", "enum", "const", "xml", "externalDocs"}
+)
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
 
 

@@ -7,8 +7,11 @@ the pipeline stops before writing anything as soon as there are errors (or, with
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +22,7 @@ from generator.ir import build_api
 from generator.load import LoadedSpec, load_spec
 from generator.models import generate_models
 from generator.render import render_package
-from generator.validate import validate_spec
+from generator.validate import check_structure, lint_spec, validate_spec
 from generator.write import (
     FormatError,
     TreeChange,
@@ -61,6 +64,65 @@ def _timed(name: str, outcome: Outcome, reporter: StageReporter | None) -> Itera
             reporter(name, elapsed)
 
 
+#: specs at least this big are checked by openapi-spec-validator in a second process,
+#: while this one lints, models and renders (a small spec is done before a process starts)
+PARALLEL_BYTES = 512 * 1024
+
+
+def _structure_in_child(path: Path, severity: dict[str, Level | None]) -> list[Diagnostic]:
+    diagnostics = Diagnostics(severity=severity)
+    try:
+        spec = load_spec(path, diagnostics)
+        if spec is not None:
+            check_structure(spec, diagnostics)
+    except Exception as exc:  # reported, never a traceback
+        diagnostics.add(
+            Diagnostic(str(path), 0, 0, Level.ERROR, "spec-invalid", f"the validator failed: {exc}")
+        )
+    return diagnostics.items
+
+
+class _StructureCheck:
+    """openapi-spec-validator's pass: inline for small specs, beside the pipeline for big ones.
+
+    Its result is joined before anything is formatted or written, so a structurally
+    invalid spec still writes nothing.
+    """
+
+    def __init__(self, spec: LoadedSpec, diagnostics: Diagnostics) -> None:
+        self.spec, self.diagnostics = spec, diagnostics
+        size = len(spec.root.text) + sum(
+            len(f.text) for f in spec.files.values() if f is not spec.root
+        )
+        self.parallel = size >= PARALLEL_BYTES and (os.cpu_count() or 1) > 1
+        self._pool: ProcessPoolExecutor | None = None
+        self._future: Future[list[Diagnostic]] | None = None
+
+    def start(self) -> None:
+        if not self.parallel:
+            check_structure(self.spec, self.diagnostics)
+            return
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        self._future = self._pool.submit(
+            _structure_in_child, self.spec.root.path, dict(self.diagnostics.severity)
+        )
+
+    def finish(self) -> None:
+        """Wait for the second process and add what it found."""
+        if self._future is not None:
+            future, self._future = self._future, None
+            for item in future.result():
+                self.diagnostics.add(item)
+
+    def close(self) -> None:
+        """Stop the second process (after :meth:`finish`, or when the run failed)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
 def check_spec(path: Path, diagnostics: Diagnostics) -> LoadedSpec | None:
     """Load and validate one spec; problems go into ``diagnostics``."""
     spec = load_spec(path, diagnostics)
@@ -76,20 +138,55 @@ def generate_client(
     strict: bool = False,
     reporter: StageReporter | None = None,
 ) -> Outcome:
-    """Generate one client package; raise :class:`GenerationAborted` when the spec forbids it."""
+    """Generate one client package; raise :class:`GenerationAborted` when the spec forbids it.
+
+    Nothing is written unless every stage succeeded; with ``check`` nothing is written
+    at all and :attr:`Outcome.change` says how the output folder differs.
+    """
     diagnostics = Diagnostics(severity=dict(config.severity))
     outcome = Outcome(config=config, diagnostics=diagnostics)
+    with _timed("load", outcome, reporter):
+        spec = load_spec(config.spec, diagnostics)
+    if spec is None:
+        raise GenerationAborted(diagnostics)
+    structure = _StructureCheck(spec, diagnostics)
+    try:
+        staging = _build(spec, config, outcome, structure, strict=strict, reporter=reporter)
+    except GenerationAborted:
+        structure.finish()  # every problem in one run, the validator's too
+        raise
+    finally:
+        structure.close()
+    try:
+        with _timed("write", outcome, reporter):
+            outcome.change = compare_trees(staging, config.out, label=config.out.name)
+            if not check and not outcome.change.is_current:
+                publish(staging, config.out)
+                outcome.written = True
+    finally:
+        discard(staging)
+    return outcome
+
+
+def _build(
+    spec: LoadedSpec,
+    config: ClientConfig,
+    outcome: Outcome,
+    structure: _StructureCheck,
+    *,
+    strict: bool,
+    reporter: StageReporter | None,
+) -> Path:
+    """validate -> ir -> models -> render -> format; the formatted staging folder."""
+    diagnostics = outcome.diagnostics
 
     def stop_if_failed() -> None:
         if diagnostics.has_errors(strict=strict):
             raise GenerationAborted(diagnostics)
 
-    with _timed("load", outcome, reporter):
-        spec = load_spec(config.spec, diagnostics)
-    if spec is None:
-        raise GenerationAborted(diagnostics)
     with _timed("validate", outcome, reporter):
-        validate_spec(spec, diagnostics)
+        structure.start()
+        lint_spec(spec, diagnostics)
     stop_if_failed()
     with _timed("model", outcome, reporter):
         api = build_api(spec, config.package, diagnostics)
@@ -122,11 +219,11 @@ def generate_client(
                     )
                 )
                 raise GenerationAborted(diagnostics) from None
-        with _timed("write", outcome, reporter):
-            outcome.change = compare_trees(staging, config.out, label=config.out.name)
-            if not check and not outcome.change.is_current:
-                publish(staging, config.out)
-                outcome.written = True
-    finally:
+        if structure.parallel:
+            with _timed("structure", outcome, reporter):
+                structure.finish()
+        stop_if_failed()
+    except BaseException:
         discard(staging)
-    return outcome
+        raise
+    return staging

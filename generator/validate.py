@@ -49,7 +49,7 @@ from generator.diagnostics import Diagnostics, Level, join_pointer
 from generator.load import LoadedSpec, parse_pointer, resolve_pointer
 from generator.schemas import iter_operations, iter_schemas
 
-__all__ = ["RULES", "validate_spec"]
+__all__ = ["RULES", "check_structure", "lint_spec", "validate_spec"]
 
 RULES = (
     "spec-invalid",
@@ -74,9 +74,19 @@ _SPEC_URI = "urn:clientgen:spec"
 
 
 def validate_spec(spec: LoadedSpec, diagnostics: Diagnostics) -> None:
-    """Add every problem of ``spec`` to ``diagnostics``."""
-    _structural(spec, diagnostics)
+    """Add every problem of ``spec`` to ``diagnostics``: structure, then lint rules."""
+    check_structure(spec, diagnostics)
+    lint_spec(spec, diagnostics)
+
+
+def lint_spec(spec: LoadedSpec, diagnostics: Diagnostics) -> None:
+    """clientgen's own lint rules (the table in this module's docstring)."""
     _Linter(spec, diagnostics).run()
+
+
+def check_structure(spec: LoadedSpec, diagnostics: Diagnostics) -> None:
+    """openapi-spec-validator's checks, located; independent of the lint rules."""
+    _structural(spec, diagnostics)
 
 
 def _structural(spec: LoadedSpec, diagnostics: Diagnostics) -> None:

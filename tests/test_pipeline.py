@@ -60,7 +60,9 @@ def test_every_generated_file_starts_with_the_header(project: ClientConfig) -> N
 
 def test_committed_output_is_what_the_generator_makes(project: ClientConfig, root: Path) -> None:
     pipeline.generate_client(project)
-    change = write.compare_trees(project.out, root / "generated" / "chat_client", label="chat_client")
+    change = write.compare_trees(
+        project.out, root / "generated" / "chat_client", label="chat_client"
+    )
     assert change.is_current, "run 'clientgen generate':\n" + change.diff[:3000]
 
 
@@ -146,3 +148,23 @@ def test_strict_refuses_warnings(project: ClientConfig) -> None:
     assert any(d.rule == "operation-id-missing" for d in outcome.diagnostics)
     with pytest.raises(GenerationAborted):
         pipeline.generate_client(project, strict=True)
+
+
+def test_big_specs_are_checked_in_a_second_process(
+    project: ClientConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    outcome = pipeline.generate_client(project)
+    assert "structure" in [name for name, _ in outcome.timings]
+    assert outcome.written
+    before = _tree(project.out)
+    # a structural error only openapi-spec-validator finds, and a lint error
+    text = project.spec.read_text().replace(
+        "  title: Chat API\n", "  title: Chat API\n  tite: typo\n", 1
+    )
+    project.spec.write_text(text.replace("version: '0.1.0'", "version: '0.4.0'", 1))
+    with pytest.raises(GenerationAborted) as aborted:
+        pipeline.generate_client(project)
+    assert [d.rule for d in aborted.value.diagnostics] == ["spec-invalid"]
+    assert _tree(project.out) == before
+    assert sorted(p.name for p in project.out.parent.iterdir()) == ["chat_client"]
