@@ -23,6 +23,7 @@ from typing import NoReturn
 import click
 
 from generator import __version__
+from generator.cache import default_cache
 from generator.config import (
     ClientConfig,
     ConfigError,
@@ -146,6 +147,12 @@ def validate(
 )
 @_strict_option
 @_severity_option
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Regenerate everything even if the spec and generator are unchanged "
+    "(also CLIENTGEN_NO_CACHE=1).",
+)
 @_quiet_option
 @_config_option
 def generate(
@@ -155,6 +162,7 @@ def generate(
     check: bool,
     strict: bool,
     severity: Sequence[str],
+    no_cache: bool,
     quiet: bool,
     config_path: Path | None,
 ) -> None:
@@ -182,6 +190,7 @@ def generate(
             replace(c, severity=(*c.severity, *overrides)) for c in _configs(config_path)
         )
     show_stages = _interactive() and not quiet
+    cache = None if no_cache else default_cache()
 
     def report(stage: str, seconds: float) -> None:
         if show_stages:
@@ -192,7 +201,9 @@ def generate(
         if show_stages:
             click.echo(f"{config.package} <- {config.spec}", err=True)
         try:
-            outcome = generate_client(config, check=check, strict=strict, reporter=report)
+            outcome = generate_client(
+                config, check=check, strict=strict, reporter=report, cache=cache
+            )
         except GenerationAborted as aborted:
             _print_diagnostics(aborted.diagnostics)
             click.secho(f"{config.spec}: nothing was written to {config.out}", fg="red", err=True)

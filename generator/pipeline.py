@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.cache import CacheEntry, OutputCache
 from generator.config import ClientConfig
 from generator.diagnostics import Diagnostic, Diagnostics, GenerationAborted, Level
 from generator.ir import build_api
@@ -26,6 +27,7 @@ from generator.validate import check_structure, lint_spec, validate_spec
 from generator.write import (
     FormatError,
     TreeChange,
+    compare_files,
     compare_trees,
     discard,
     format_tree,
@@ -137,14 +139,27 @@ def generate_client(
     check: bool = False,
     strict: bool = False,
     reporter: StageReporter | None = None,
+    cache: OutputCache | None = None,
 ) -> Outcome:
     """Generate one client package; raise :class:`GenerationAborted` when the spec forbids it.
 
     Nothing is written unless every stage succeeded; with ``check`` nothing is written
-    at all and :attr:`Outcome.change` says how the output folder differs.
+    at all and :attr:`Outcome.change` says how the output folder differs. With a
+    ``cache``, an unchanged spec (and generator) reuses the files of the run that
+    made them, byte for byte.
     """
     diagnostics = Diagnostics(severity=dict(config.severity))
     outcome = Outcome(config=config, diagnostics=diagnostics)
+    key = ""
+    if cache is not None:
+        with _timed("cache", outcome, reporter):
+            try:
+                key = cache.key(config.spec.read_bytes(), config.package, config.severity)
+            except OSError:
+                key = ""  # loading says what is wrong with the file
+            entry = cache.lookup(key) if key else None
+            if entry is not None:
+                return _from_cache(entry, outcome, check=check, strict=strict)
     with _timed("load", outcome, reporter):
         spec = load_spec(config.spec, diagnostics)
     if spec is None:
@@ -158,6 +173,16 @@ def generate_client(
     finally:
         structure.close()
     try:
+        if cache is not None and key:
+            cache.store(
+                key,
+                sources=[f.path.resolve() for f in spec.files.values()]
+                or [spec.root.path.resolve()],
+                output=staging,
+                diagnostics=diagnostics,
+                operations=outcome.operations,
+                models=outcome.models,
+            )
         with _timed("write", outcome, reporter):
             outcome.change = compare_trees(staging, config.out, label=config.out.name)
             if not check and not outcome.change.is_current:
@@ -165,6 +190,25 @@ def generate_client(
                 outcome.written = True
     finally:
         discard(staging)
+    return outcome
+
+
+def _from_cache(entry: CacheEntry, outcome: Outcome, *, check: bool, strict: bool) -> Outcome:
+    """Finish a run whose output the cache already holds."""
+    for item in entry.diagnostics:
+        outcome.diagnostics.add(item)
+    if outcome.diagnostics.has_errors(strict=strict):
+        raise GenerationAborted(outcome.diagnostics)
+    outcome.operations, outcome.models = entry.operations, entry.models
+    out = outcome.config.out
+    outcome.change = compare_files(entry.files, out, label=out.name)
+    if not check and not outcome.change.is_current:
+        staging = stage(entry.files, out)
+        try:
+            publish(staging, out)
+        finally:
+            discard(staging)
+        outcome.written = True
     return outcome
 
 

@@ -19,7 +19,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["FormatError", "TreeChange", "compare_trees", "format_tree", "publish", "stage"]
+__all__ = [
+    "FormatError",
+    "TreeChange",
+    "compare_files",
+    "compare_trees",
+    "format_tree",
+    "publish",
+    "read_tree",
+    "stage",
+]
 
 _RUFF_SETTINGS = (
     "--isolated",
@@ -61,7 +70,7 @@ def _ruff() -> str:
         return sys.executable + " -m ruff"
 
 
-def stage(files: Mapping[str, str], target: Path) -> Path:
+def stage(files: Mapping[str, str | bytes], target: Path) -> Path:
     """Write ``files`` into a new staging folder beside ``target`` and return it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.staging-{uuid.uuid4().hex[:8]}"
@@ -69,7 +78,7 @@ def stage(files: Mapping[str, str], target: Path) -> Path:
     for relative, text in sorted(files.items()):
         path = staging / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8"))
+        path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
     return staging
 
 
@@ -111,7 +120,8 @@ TOOL_CACHES = frozenset(
 BUILD_OUTPUT = frozenset({"dist", "build"})
 
 
-def _read_tree(folder: Path) -> dict[str, bytes]:
+def read_tree(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` by relative path, tool caches left out."""
     if not folder.is_dir():
         return {}
     files: dict[str, bytes] = {}
@@ -127,7 +137,12 @@ def _read_tree(folder: Path) -> dict[str, bytes]:
 
 def compare_trees(new: Path, old: Path, *, label: str) -> TreeChange:
     """What publishing ``new`` over ``old`` would change, with a unified diff."""
-    new_files, old_files = _read_tree(new), _read_tree(old)
+    return compare_files(read_tree(new), old, label=label)
+
+
+def compare_files(new_files: Mapping[str, bytes], old: Path, *, label: str) -> TreeChange:
+    """What writing ``new_files`` as the whole of ``old`` would change."""
+    old_files = read_tree(old)
     added = tuple(sorted(set(new_files) - set(old_files)))
     removed = tuple(sorted(set(old_files) - set(new_files)))
     changed = tuple(

@@ -12,6 +12,15 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAT_SPEC = ROOT / "spec" / "chat.openapi.yaml"
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test gets an empty output cache of its own (the CLI uses one by default)."""
+    monkeypatch.setenv("CLIENTGEN_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.delenv("CLIENTGEN_NO_CACHE", raising=False)
+
+
 @pytest.fixture
 def root() -> Path:
     return ROOT

@@ -1,0 +1,158 @@
+"""A content-addressed cache of finished output, so an unchanged spec costs almost nothing.
+
+The key covers everything the output depends on: the spec's bytes, the package
+name, the severity settings, and a fingerprint of the generator itself (its
+modules, runtime and templates, and the versions of the libraries that shape
+the output: datamodel-code-generator, ruff, openapi-spec-validator, ...). A hit
+returns the formatted files exactly as an uncached run wrote them (the entry is
+stored from that run's staging folder), so the output is byte-identical either
+way; files referenced from the spec are re-hashed on every hit. Only successful
+runs are stored.
+
+Location: ``$CLIENTGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/clientgen``, else
+``~/.cache/clientgen``; ``CLIENTGEN_NO_CACHE=1`` (or ``--no-cache``) turns it off.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import sys
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+from generator.diagnostics import Diagnostic, Level
+
+__all__ = ["CacheEntry", "OutputCache", "default_cache"]
+
+_LIBRARIES = (
+    "datamodel-code-generator",
+    "ruff",
+    "openapi-spec-validator",
+    "openapi-schema-validator",
+    "jsonschema",
+    "jsonschema-rs",
+    "jinja2",
+    "pyyaml",
+)
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """A finished run: its files and what it reported."""
+
+    files: dict[str, bytes]
+    diagnostics: tuple[Diagnostic, ...]
+    operations: int
+    models: int
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@functools.cache
+def generator_fingerprint() -> str:
+    """A hash of the generator's code, runtime, templates and output-shaping libraries."""
+    from generator.render import templates_dir
+
+    digest = hashlib.sha256(f"{sys.version_info[:2]}".encode())
+    package = Path(__file__).resolve().parent
+    files = sorted(package.rglob("*.py")) + sorted(templates_dir().rglob("*"))
+    for path in files:
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in _LIBRARIES:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{name}={version}\n".encode())
+    return digest.hexdigest()
+
+
+class OutputCache:
+    """Entries under ``folder``: ``entries/<key>.json`` and ``blobs/<sha256>``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def key(self, spec: bytes, package: str, severity: Iterable[tuple[str, Level | None]]) -> str:
+        levels = sorted((rule, level.name if level else "off") for rule, level in severity)
+        text = json.dumps([generator_fingerprint(), package, levels])
+        return _sha(text.encode() + b"\0" + spec)
+
+    def lookup(self, key: str) -> CacheEntry | None:
+        """The entry for ``key``, if present and every referenced file is unchanged."""
+        try:
+            record = json.loads((self.folder / "entries" / f"{key}.json").read_text("utf-8"))
+            for path, digest in record["sources"]:
+                if _sha(Path(path).read_bytes()) != digest:
+                    return None
+            files = {
+                relative: (self.folder / "blobs" / digest).read_bytes()
+                for relative, digest in record["files"].items()
+            }
+            if any(_sha(data) != record["files"][rel] for rel, data in files.items()):
+                return None  # a damaged blob: regenerate
+            diagnostics = tuple(
+                Diagnostic(**{**item, "level": Level(item["level"])})
+                for item in record["diagnostics"]
+            )
+            return CacheEntry(files, diagnostics, int(record["operations"]), int(record["models"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def store(
+        self,
+        key: str,
+        *,
+        sources: Iterable[Path],
+        output: Path,
+        diagnostics: Iterable[Diagnostic],
+        operations: int,
+        models: int,
+    ) -> None:
+        """Record a successful run whose formatted files are in ``output``; never raises."""
+        from generator.write import read_tree
+
+        try:
+            files = {}
+            for relative, data in read_tree(output).items():
+                digest = _sha(data)
+                blob = self.folder / "blobs" / digest
+                if not blob.exists():
+                    _atomic_write(blob, data)
+                files[relative] = digest
+            record = {
+                "sources": [[str(p), _sha(p.read_bytes())] for p in sorted(set(sources))],
+                "files": files,
+                "diagnostics": [{**asdict(d), "level": int(d.level)} for d in diagnostics],
+                "operations": operations,
+                "models": models,
+            }
+            _atomic_write(self.folder / "entries" / f"{key}.json", json.dumps(record).encode())
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def default_cache(environ: Mapping[str, str] = os.environ) -> OutputCache | None:
+    """The cache the environment asks for (``None`` when it is turned off)."""
+    if environ.get("CLIENTGEN_NO_CACHE", "") not in ("", "0"):
+        return None
+    if environ.get("CLIENTGEN_CACHE_DIR"):
+        return OutputCache(Path(environ["CLIENTGEN_CACHE_DIR"]))
+    base = Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return OutputCache(base / "clientgen")

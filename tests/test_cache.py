@@ -1,0 +1,144 @@
+"""The output cache: hits are byte-identical to uncached runs; anything that matters misses."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import cache as cache_module
+from generator import pipeline
+from generator.cache import OutputCache, default_cache
+from generator.config import ClientConfig
+from generator.diagnostics import GenerationAborted
+from generator.write import read_tree
+from tests.conftest import CHAT_SPEC
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> ClientConfig:
+    spec = tmp_path / "spec" / "chat.openapi.yaml"
+    spec.parent.mkdir()
+    shutil.copy(CHAT_SPEC, spec)
+    return ClientConfig(spec=spec, package="chat_client", out=tmp_path / "out" / "chat_client")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> OutputCache:
+    return OutputCache(tmp_path / "cache")
+
+
+def _stages(outcome: pipeline.Outcome) -> list[str]:
+    return [name for name, _ in outcome.timings]
+
+
+def test_hit_is_byte_identical_to_an_uncached_run(
+    project: ClientConfig, store: OutputCache, tmp_path: Path
+) -> None:
+    first = pipeline.generate_client(project, cache=store)
+    assert "models" in _stages(first)
+    uncached = read_tree(project.out)
+    shutil.rmtree(project.out)
+    second = pipeline.generate_client(project, cache=store)
+    assert _stages(second) == ["cache"]
+    assert second.written and second.operations == 2 and second.models == first.models
+    assert read_tree(project.out) == uncached
+    check = pipeline.generate_client(project, cache=store, check=True)
+    assert check.change is not None and check.change.is_current
+
+
+def test_hit_still_detects_hand_edits(project: ClientConfig, store: OutputCache) -> None:
+    pipeline.generate_client(project, cache=store)
+    readme = project.out / "README.md"
+    readme.write_text("edited\n")
+    check = pipeline.generate_client(project, cache=store, check=True)
+    assert _stages(check) == ["cache"]
+    assert check.change is not None and check.change.changed == ("README.md",)
+
+
+def test_spec_change_misses(project: ClientConfig, store: OutputCache) -> None:
+    pipeline.generate_client(project, cache=store)
+    project.spec.write_text(
+        project.spec.read_text().replace("version: '0.1.0'", "version: '0.5.0'", 1)
+    )
+    again = pipeline.generate_client(project, cache=store)
+    assert "models" in _stages(again)
+    assert '__version__ = "0.5.0"' in (project.out / "src/chat_client/_version.py").read_text()
+
+
+def test_generator_change_misses(
+    project: ClientConfig, store: OutputCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipeline.generate_client(project, cache=store)
+    monkeypatch.setattr(cache_module, "generator_fingerprint", lambda: "another generator")
+    assert "models" in _stages(pipeline.generate_client(project, cache=store))
+
+
+def test_referenced_file_change_misses(tmp_path: Path, store: OutputCache) -> None:
+    spec = tmp_path / "api.yaml"
+    schemas = tmp_path / "schemas.yaml"
+    spec.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\nservers: [{url: 'https://api.example.com'}]\n"
+        "paths:\n  /things:\n    get:\n      operationId: listThings\n      responses:\n"
+        "        '200':\n          description: ok\n          content:\n            application/json:\n"
+        "              schema: {$ref: 'schemas.yaml#/components/schemas/Thing'}\n"
+    )
+    schemas.write_text(
+        "components:\n  schemas:\n    Thing:\n      type: object\n      properties: {a: {type: string}}\n"
+    )
+    config = ClientConfig(spec=spec, package="things", out=tmp_path / "out")
+    pipeline.generate_client(config, cache=store)
+    assert _stages(pipeline.generate_client(config, cache=store)) == ["cache"]
+    schemas.write_text(schemas.read_text().replace("a: {type: string}", "b: {type: integer}"))
+    again = pipeline.generate_client(config, cache=store)
+    assert "models" in _stages(again)
+    assert "b: int | None" in (tmp_path / "out/src/things/models.py").read_text()
+
+
+def test_damaged_blob_misses(project: ClientConfig, store: OutputCache) -> None:
+    pipeline.generate_client(project, cache=store)
+    for blob in (store.folder / "blobs").iterdir():
+        blob.write_bytes(b"garbage")
+    assert "models" in _stages(pipeline.generate_client(project, cache=store, check=True))
+
+
+def test_cached_warnings_still_fail_strict(project: ClientConfig, store: OutputCache) -> None:
+    project.spec.write_text(
+        project.spec.read_text().replace("      operationId: addParticipant\n", "", 1)
+    )
+    pipeline.generate_client(project, cache=store)
+    again = pipeline.generate_client(project, cache=store)
+    assert _stages(again) == ["cache"]
+    assert any(d.rule == "operation-id-missing" for d in again.diagnostics)
+    with pytest.raises(GenerationAborted):
+        pipeline.generate_client(project, cache=store, strict=True)
+
+
+def test_failures_are_not_cached(project: ClientConfig, store: OutputCache) -> None:
+    project.spec.write_text(
+        project.spec.read_text().replace(
+            "operationId: addParticipant", "operationId: addChatroomParticipant"
+        )
+    )
+    for _ in range(2):
+        with pytest.raises(GenerationAborted):
+            pipeline.generate_client(project, cache=store)
+    assert not (store.folder / "entries").exists()
+
+
+def test_environment_chooses_or_disables_the_cache(tmp_path: Path) -> None:
+    assert default_cache({"CLIENTGEN_NO_CACHE": "1"}) is None
+    chosen = default_cache({"CLIENTGEN_CACHE_DIR": str(tmp_path)})
+    assert chosen is not None and chosen.folder == tmp_path
+    xdg = default_cache({"XDG_CACHE_HOME": str(tmp_path)})
+    assert xdg is not None and xdg.folder == tmp_path / "clientgen"
+
+
+def test_cli_no_cache_flag(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "o"
+    assert run_cli("generate", str(CHAT_SPEC), "--out", str(out), "--package", "p").exit_code == 0
+    result = run_cli(
+        "generate", str(CHAT_SPEC), "--out", str(out), "--package", "p", "--no-cache", "--check"
+    )
+    assert result.exit_code == 0, result.output
