@@ -85,13 +85,17 @@ class Input:
     #: preferred resource (ours: resources/<tag>.py) and operation (peer: api/<tag>/<op>.py)
     tag: str
     operation: str
+    #: extra clientgen options: GitHub's published examples do not match its schemas, so
+    #: example-invalid is a warning there (as a team generating a third-party spec would set it)
+    options: tuple[str, ...] = ()
 
 
+_THIRD_PARTY = ("--severity", "example-invalid=warning", "--severity", "default-invalid=warning")
 INPUTS = {
     "chat": Input("chat", "chat_client", "mudbase", "add_participant"),
     "petstore": Input("petstore", "petstore_client", "pet", "get_pet_by_id"),
-    "github": Input("github", "github_client", "repos", "repos_get"),
-    "github31": Input("github31", "github31_client", "repos", "repos_get"),
+    "github": Input("github", "github_client", "repos", "repos_get", _THIRD_PARTY),
+    "github31": Input("github31", "github31_client", "repos", "repos_get", _THIRD_PARTY),
 }
 
 TARGETS_TEXT = {
@@ -136,6 +140,9 @@ def tool_env() -> dict[str, str]:
     """The environment for child processes: this Python's bin first (ruff, the CLIs)."""
     env = dict(os.environ)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.setdefault(
+        "CLIENTGEN_CACHE_DIR", str(Path(tempfile.gettempdir()) / "clientgen-bench-cache")
+    )
     env.pop("PYTHONPATH", None)
     return env
 
@@ -332,7 +339,17 @@ class Bench:
 
     def ours_generate(self, item: Input, spec: Path) -> tuple[dict[str, Any], Path | None]:
         out = self.fresh_dir(f"ours-{item.name}")
-        cmd = [*self.clientgen, "generate", str(spec), "--out", str(out), "--package", item.package]
+        cmd = [
+            *self.clientgen,
+            "generate",
+            str(spec),
+            "--out",
+            str(out),
+            "--package",
+            item.package,
+            "--no-cache",  # a cold run: the peer has no cache either
+            *item.options,
+        ]
         run = measure(cmd, cwd=ROOT, timeout=self.args.timeout)
         package_dir = out / "src" / item.package
         ok = run["returncode"] == 0 and (package_dir / "__init__.py").exists()
@@ -423,7 +440,10 @@ class Bench:
             "--package",
             item.package,
             "--check",
+            *item.options,
         ]
+        # the common CI case: nothing changed since the last generate, whose output is cached
+        measure(cmd, cwd=ROOT, timeout=self.args.timeout)
         result: dict[str, Any] = {"spec_args": self._check_runs(item.name, "check", cmd)}
         if item.name == "chat" and not self.args.quick:
             cmd = [*self.clientgen, "generate", "--check"]
