@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import CHAT_SPEC
 
 
@@ -133,3 +135,30 @@ def test_severity_relevels_and_silences_rules(run_cli, tmp_path: Path) -> None: 
     bad = run_cli("validate", str(spec), "--severity", "default-invalid=loud")
     assert bad.exit_code == 2
     assert "RULE=LEVEL" in bad.output
+
+
+def test_terminal_shows_each_stage_and_a_summary(
+    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from generator import cli
+
+    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    result = run_cli(
+        "generate", str(CHAT_SPEC), "--out", str(tmp_path / "o"), "--package", "p", "--no-cache"
+    )
+    assert result.exit_code == 0, result.output
+    for stage in ("load", "validate", "models", "render", "format", "write"):
+        assert f"  {stage} " in result.output, stage
+    assert "2 operation(s)" in result.output and "added" in result.output
+    quiet = run_cli(
+        "generate", str(CHAT_SPEC), "--out", str(tmp_path / "o"), "--package", "p", "-q"
+    )
+    assert quiet.output == ""
+
+
+def test_no_colour_when_not_a_terminal(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    spec = tmp_path / "broken.yaml"
+    spec.write_text("openapi: 3.1.0\n")
+    result = run_cli("validate", str(spec))
+    assert result.exit_code == 1
+    assert "\x1b[" not in result.output
