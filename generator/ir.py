@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from generator import naming
 from generator.diagnostics import Diagnostics, Level, join_pointer
-from generator.load import LoadedSpec, parse_pointer, resolve_pointer
+from generator.load import LoadedSpec, deref, parse_pointer
 from generator.schemas import iter_operations
 
 __all__ = [
@@ -190,19 +190,7 @@ class _Builder:
         self.diagnostics.add(self.spec.diagnostic(Level.WARNING, rule, message, pointer, hint))
 
     def deref(self, node: Any) -> Any:
-        for _ in range(64):
-            if (
-                isinstance(node, dict)
-                and isinstance(node.get("$ref"), str)
-                and node["$ref"].startswith("#")
-            ):
-                try:
-                    node = resolve_pointer(self.document, node["$ref"][1:])
-                except LookupError:
-                    return {}
-            else:
-                return node
-        return node
+        return deref(self.document, node, missing={})
 
     # -- schemas -------------------------------------------------------------------
     def collect_components(self) -> None:

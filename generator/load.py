@@ -23,7 +23,7 @@ import yaml
 
 from generator.diagnostics import Diagnostic, Diagnostics, Level, join_pointer
 
-__all__ = ["LoadedSpec", "SourceFile", "load_spec", "parse_pointer", "resolve_pointer"]
+__all__ = ["LoadedSpec", "SourceFile", "deref", "load_spec", "parse_pointer", "resolve_pointer"]
 
 MAX_BYTES = 128 * 1024 * 1024
 MAX_DEPTH = 256
@@ -152,6 +152,19 @@ def resolve_pointer(document: Any, pointer: str) -> Any:
             node = node[int(token)]
         else:
             raise LookupError(token)
+    return node
+
+
+def deref(document: Any, node: Any, *, missing: Any = None, limit: int = 64) -> Any:
+    """Follow local ``$ref``s from ``node`` to what they name (``missing`` if nothing)."""
+    for _ in range(limit):
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if not (isinstance(ref, str) and ref.startswith("#")):
+            return node
+        try:
+            node = resolve_pointer(document, ref[1:])
+        except LookupError:
+            return missing
     return node
 
 

@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 
 from generator import naming
 from generator.diagnostics import Diagnostics, Level, join_pointer
-from generator.load import LoadedSpec, parse_pointer, resolve_pointer
+from generator.load import LoadedSpec, deref, parse_pointer, resolve_pointer
 from generator.schemas import iter_operations, iter_schemas
 
 __all__ = ["RULES", "check_structure", "lint_spec", "validate_spec"]
@@ -675,19 +675,7 @@ class _Linter:
                     )
 
     def _deref(self, node: Any) -> Any:
-        for _ in range(32):
-            if (
-                isinstance(node, dict)
-                and isinstance(node.get("$ref"), str)
-                and node["$ref"].startswith("#")
-            ):
-                try:
-                    node = resolve_pointer(self.document, node["$ref"][1:])
-                except LookupError:
-                    return None
-            else:
-                break
-        return node
+        return deref(self.document, node, limit=32)
 
     # -- examples and defaults -----------------------------------------------------
     def examples(self) -> None:
