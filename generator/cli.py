@@ -59,6 +59,14 @@ def _configs(config_path: Path | None) -> tuple[ClientConfig, ...]:
         _usage_error(str(exc))
 
 
+def _shown(path: Path) -> str:
+    """``path`` relative to the working directory when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def _interactive() -> bool:
     return sys.stderr.isatty()
 
@@ -129,7 +137,7 @@ def validate(
         if not quiet:
             verdict = click.style("invalid", fg="red") if bad else click.style("valid", fg="green")
             click.echo(
-                f"{path}: {verdict} ({diagnostics.error_count} error(s), "
+                f"{_shown(path)}: {verdict} ({diagnostics.error_count} error(s), "
                 f"{diagnostics.warning_count} warning(s))",
                 err=True,
             )
@@ -199,14 +207,18 @@ def generate(
     failed = False
     for config in configs:
         if show_stages:
-            click.echo(f"{config.package} <- {config.spec}", err=True)
+            click.echo(f"{config.package} <- {_shown(config.spec)}", err=True)
         try:
             outcome = generate_client(
                 config, check=check, strict=strict, reporter=report, cache=cache
             )
         except GenerationAborted as aborted:
             _print_diagnostics(aborted.diagnostics)
-            click.secho(f"{config.spec}: nothing was written to {config.out}", fg="red", err=True)
+            click.secho(
+                f"{_shown(config.spec)}: nothing was written to {_shown(config.out)}",
+                fg="red",
+                err=True,
+            )
             failed = True
             continue
         _print_diagnostics(outcome.diagnostics)
@@ -220,7 +232,7 @@ def _summarise(outcome: Outcome, *, check: bool, quiet: bool) -> bool:
     if check and not change.is_current:
         click.echo(change.diff, nl=False)
         click.secho(
-            f"{outcome.config.out} is stale: {len(change.added)} file(s) to add, "
+            f"{_shown(outcome.config.out)} is stale: {len(change.added)} file(s) to add, "
             f"{len(change.changed)} to change, {len(change.removed)} to remove; "
             "run 'clientgen generate'",
             fg="red",
@@ -231,7 +243,7 @@ def _summarise(outcome: Outcome, *, check: bool, quiet: bool) -> bool:
         verb = "is current" if check or change.is_current else "written"
         click.echo(
             f"{outcome.config.package}: {outcome.operations} operation(s), {outcome.models} model(s); "
-            f"{outcome.config.out} {verb} ({len(change.added)} added, {len(change.changed)} changed, "
+            f"{_shown(outcome.config.out)} {verb} ({len(change.added)} added, {len(change.changed)} changed, "
             f"{len(change.removed)} removed, {change.unchanged} unchanged)",
             err=True,
         )

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import ast
 import json
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.diagnostics import Diagnostics, Level
+from generator.diagnostics import Diagnostic, Diagnostics, Level
 from generator.ir import Api
 
 __all__ = ["ModelClass", "ModelField", "ModelsModule", "generate_models", "header"]
@@ -77,44 +78,12 @@ def generate_models(
             + '\n"""No schemas are defined in this API."""\n\n__all__: list[str] = []\n'
         )
         return ModelsModule(source=source)
-    from datamodel_code_generator import (
-        InputFileType,
-        LiteralType,
-        OpenAPIScope,
-        PythonVersion,
-        generate,
-    )
-    from datamodel_code_generator.enums import DataModelType
-    from datamodel_code_generator.format import DatetimeClassType
+    from datamodel_code_generator import generate
 
     try:
-        output = generate(
-            json.dumps(api.models_document, sort_keys=False, ensure_ascii=False),
-            input_file_type=InputFileType.OpenAPI,
-            openapi_scopes=[OpenAPIScope.Schemas],
-            output_model_type=DataModelType.PydanticV2BaseModel,
-            target_python_version=PythonVersion.PY_311,
-            base_class=f"{package}._models.BaseModel",
-            custom_file_header=header(spec_name),
-            disable_timestamp=True,
-            snake_case_field=True,
-            allow_population_by_field_name=False,
-            enum_field_as_literal=LiteralType.All,
-            use_annotated=True,
-            field_constraints=True,
-            use_schema_description=True,
-            use_field_description=True,
-            use_double_quotes=True,
-            use_standard_collections=True,
-            use_union_operator=True,
-            strict_nullable=True,
-            output_datetime_class=DatetimeClassType.Datetime,
-            capitalise_enum_members=False,
-            keep_model_order=True,
-            # pydantic's EmailStr needs the optional email-validator package at import time
-            type_mappings=["string+email=string", "string+idn-email=string"],
-            formatters=[],
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            output = _run(generate, api.models_document, package, spec_name)
     except Exception as exc:  # the library's errors are not one type; report, never crash
         diagnostics.add(
             _diagnostic(
@@ -122,15 +91,60 @@ def generate_models(
             )
         )
         return None
+    for message in sorted({" ".join(str(w.message).split()) for w in caught}):
+        diagnostics.add(
+            Diagnostic(
+                spec_name,
+                0,
+                0,
+                Level.INFO,
+                "models-note",
+                f"datamodel-code-generator: {message[:300]}",
+                "/components/schemas",
+            )
+        )
     if not isinstance(output, str):
         diagnostics.add(_diagnostic(spec_name, "datamodel-code-generator returned several modules"))
         return None
     return _describe(output, schemas, spec_name, diagnostics)
 
 
-def _diagnostic(spec_name: str, message: str) -> Any:
-    from generator.diagnostics import Diagnostic
+def _run(generate: Any, document: dict[str, Any], package: str, spec_name: str) -> Any:
+    """datamodel-code-generator with every option spelled out."""
+    from datamodel_code_generator import InputFileType, LiteralType, OpenAPIScope, PythonVersion
+    from datamodel_code_generator.enums import DataModelType
+    from datamodel_code_generator.format import DatetimeClassType
 
+    return generate(
+        json.dumps(document, sort_keys=False, ensure_ascii=False),
+        input_file_type=InputFileType.OpenAPI,
+        openapi_scopes=[OpenAPIScope.Schemas],
+        output_model_type=DataModelType.PydanticV2BaseModel,
+        target_python_version=PythonVersion.PY_311,
+        base_class=f"{package}._models.BaseModel",
+        custom_file_header=header(spec_name),
+        disable_timestamp=True,
+        snake_case_field=True,
+        allow_population_by_field_name=False,
+        enum_field_as_literal=LiteralType.All,
+        use_annotated=True,
+        field_constraints=True,
+        use_schema_description=True,
+        use_field_description=True,
+        use_double_quotes=True,
+        use_standard_collections=True,
+        use_union_operator=True,
+        strict_nullable=True,
+        output_datetime_class=DatetimeClassType.Datetime,
+        capitalise_enum_members=False,
+        keep_model_order=True,
+        # pydantic's EmailStr needs the optional email-validator package at import time
+        type_mappings=["string+email=string", "string+idn-email=string"],
+        formatters=[],
+    )
+
+
+def _diagnostic(spec_name: str, message: str) -> Diagnostic:
     return Diagnostic(spec_name, 0, 0, Level.ERROR, "models-failed", message, "/components/schemas")
 
 
