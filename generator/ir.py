@@ -85,6 +85,8 @@ class Parameter:
     schema: dict[str, Any]
     description: str = ""
     deprecated: bool = False
+    #: the first example the spec gives (for documentation only), if any
+    example: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,8 @@ class Body:
     description: str = ""
     #: the body's top-level properties become keyword arguments when it is a plain object
     spread: bool = True
+    #: the first example the spec gives (for documentation only), if any
+    example: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -625,6 +629,7 @@ class _Builder:
                     schema=self.deref(schema) if isinstance(schema, dict) else {},
                     description=str(parameter.get("description") or ""),
                     deprecated=bool(parameter.get("deprecated")),
+                    example=self.first_example(parameter, schema),
                 )
             )
         return tuple(result)
@@ -664,7 +669,25 @@ class _Builder:
             schema=resolved if isinstance(resolved, dict) else {},
             description=str(body.get("description") or ""),
             spread=spread,
+            example=self.first_example(content.get(media_type) or {}, resolved),
         )
+
+    def first_example(self, owner: Any, schema: Any) -> Any:
+        """The first example of a parameter or media type, else of its schema."""
+        for node in (owner, self.deref(schema)):
+            if not isinstance(node, dict):
+                continue
+            if "example" in node:
+                return node["example"]
+            examples = node.get("examples")
+            if isinstance(examples, dict):
+                for example in examples.values():
+                    example = self.deref(example)
+                    if isinstance(example, dict) and "value" in example:
+                        return example["value"]
+            if isinstance(examples, list) and examples:
+                return examples[0]
+        return None
 
     def responses(self, pointer: str, raw: dict[str, Any], base: str) -> tuple[Response, ...]:
         result = []

@@ -204,6 +204,9 @@ class PackageView:
     model_names: tuple[str, ...]
     models_docstring: str
     readme_servers: tuple[str, ...]
+    #: how the README constructs the client: ``ChatClient(server_variables={...})``
+    client_example: str
+    async_client_example: str
     readme_errors: tuple[tuple[str, str, str], ...]
 
 
@@ -430,8 +433,52 @@ def _example_value(argument: Argument) -> str:
     )
 
 
+def _trimmed(value: Any, depth: int = 0) -> Any:
+    """A short version of an example value: a few keys, one list item, two levels."""
+    if isinstance(value, dict):
+        if depth >= 2:
+            return {}
+        return {str(k): _trimmed(v, depth + 1) for k, v in list(value.items())[:3]}
+    if isinstance(value, list):
+        return [_trimmed(v, depth + 1) for v in value[:1]]
+    return value
+
+
+def _literal(value: Any) -> str | None:
+    """Python source for a JSON value (``repr`` of data only, so always inert), or ``None``."""
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
+        text = repr(_trimmed(value))
+        return text if len(text) <= 160 and "`" not in text else None
+    return None
+
+
+def _client_example(class_name: str, api: Api) -> str:
+    variables: dict[str, str] = {}
+    for server in api.servers:
+        for variable in server.variables:
+            variables.setdefault(variable.name, variable.default)
+    shown = _literal(variables) if variables else None
+    return f"{class_name}(server_variables={shown})" if shown else f"{class_name}()"
+
+
 def _example_call(op: Operation, arguments: Sequence[Argument]) -> str:
-    parts = [f"{a.name}={_example_value(a)}" for a in arguments if not a.default]
+    """``method(arg=value, ...)`` for the README, with the spec's own examples where it has them."""
+    examples: dict[tuple[str, str], Any] = {
+        (p.location, p.name): p.example for p in op.parameters if p.example is not None
+    }
+    body = op.body.example if op.body is not None else None
+    parts = []
+    for argument in arguments:
+        if argument.location == "body" and argument.wire_name and isinstance(body, dict):
+            given = body.get(argument.wire_name)
+        elif argument.location == "body" and not argument.wire_name:
+            given = body
+        else:
+            given = examples.get((argument.location, argument.wire_name))
+        shown = _literal(given) if given is not None else None
+        if shown is None and argument.default:
+            continue
+        parts.append(f"{argument.name}={shown or _example_value(argument)}")
     return f"{op.python_name}({', '.join(parts)})"
 
 
@@ -628,6 +675,8 @@ def build_view(api: Api, models: ModelsModule, package: str) -> PackageView:
         model_names=models.names,
         models_docstring=docstring(f"Pydantic models of the {api.title}.", ""),
         readme_servers=tuple(s.url for s in api.servers),
+        client_example=_client_example(class_name, api),
+        async_client_example=_client_example("Async" + class_name, api),
         readme_errors=errors,
     )
 
