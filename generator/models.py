@@ -14,6 +14,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator import naming
 from generator.diagnostics import Diagnostic, Diagnostics, Level
 from generator.ir import Api
 
@@ -292,3 +293,170 @@ def _nullable(schema: Any) -> bool:
         ):
             return True
     return False
+
+
+def package_files(models: ModelsModule, header_line: str) -> dict[str, str]:
+    """The models as a package: one module per group of mutually dependent classes.
+
+    A resource module then imports only the classes it uses and what they need
+    (``models/__init__.py`` resolves names lazily), instead of every class of a big
+    API: importing one resource of a 4,000-class spec stays cheap. Classes that
+    refer to each other in a cycle share a module, so the modules import each
+    other without cycles. When the generated source holds anything but imports
+    and classes, it stays one module (``models/__init__.py``) rather than risk
+    splitting it wrongly.
+    """
+    tree = ast.parse(models.source)
+    source_lines = models.source.splitlines()
+
+    def segment(node: ast.stmt) -> str:
+        # ast.get_source_segment splits the whole source on every call: quadratic here
+        return "\n".join(source_lines[node.lineno - 1 : node.end_lineno])
+
+    imports: list[str] = []
+    classes: list[ast.ClassDef] = []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom | ast.Import):
+            if not (isinstance(node, ast.ImportFrom) and node.module == "__future__"):
+                imports.append(segment(node))
+        elif isinstance(node, ast.ClassDef):
+            classes.append(node)
+        elif not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+            return {"__init__": models.source}
+    if not classes:
+        return {"__init__": models.source}
+    names = {c.name for c in classes}
+    deps = {c.name: _references(c, names) for c in classes}
+    groups = _cycles(list(deps), deps)
+    module_of: dict[str, str] = {}
+    taken: set[str] = {"__init__"}
+    for group in groups:
+        module = "_" + naming.identifier(group[0])
+        while module in taken:
+            module += "_"
+        taken.add(module)
+        for name in group:
+            module_of[name] = module
+    by_name = {c.name: c for c in classes}
+    files: dict[str, str] = {}
+    for group in groups:
+        module = module_of[group[0]]
+        needed: dict[str, set[str]] = {}
+        for name in group:
+            for dep in deps[name]:
+                if module_of[dep] != module:
+                    needed.setdefault(module_of[dep], set()).add(dep)
+        lines = [header_line, "", "from __future__ import annotations", "", *imports]
+        lines += [f"from .{m} import {', '.join(sorted(n))}" for m, n in sorted(needed.items())]
+        lines += [f"\n__all__ = [{', '.join(json.dumps(n) for n in sorted(group))}]\n"]
+        for name in sorted(group, key=lambda n: by_name[n].lineno):
+            lines += ["", segment(by_name[name]), ""]
+        files[module] = "\n".join(lines) + "\n"
+    files["__init__"] = _lazy_init(header_line, module_of)
+    return files
+
+
+def _references(node: ast.ClassDef, names: set[str]) -> set[str]:
+    """The other classes a class names: in bases, annotations (quoted too) and values."""
+    found: set[str] = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name) and child.id in names:
+            found.add(child.id)
+    for statement in node.body:
+        if isinstance(statement, ast.AnnAssign):
+            for child in ast.walk(statement.annotation):
+                if isinstance(child, ast.Constant) and isinstance(child.value, str):
+                    try:
+                        quoted = ast.parse(child.value, mode="eval")
+                    except SyntaxError:
+                        continue
+                    found |= {n.id for n in ast.walk(quoted) if isinstance(n, ast.Name)} & names
+    found.discard(node.name)
+    return found
+
+
+def _cycles(order: list[str], deps: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components (Tarjan, iterative), dependencies first."""
+    position = {name: i for i, name in enumerate(order)}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    result: list[list[str]] = []
+    counter = 0
+    for root in order:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(deps[root])))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            advanced = False
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(deps[child]))))
+                    advanced = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == node:
+                        break
+                result.append(sorted(group, key=position.__getitem__))
+    return result
+
+
+def _lazy_init(header_line: str, module_of: dict[str, str]) -> str:
+    names = sorted(module_of)
+    lines = [
+        header_line,
+        '"""The API\'s pydantic models; each is imported from its own module on first use."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "import importlib",
+        "from typing import TYPE_CHECKING",
+        "",
+        "if TYPE_CHECKING:",
+    ]
+    lines += [f"    from .{module_of[n]} import {n} as {n}" for n in names]
+    lines += ["", "_MODULES: dict[str, str] = {"]
+    lines += [f"    {json.dumps(n)}: {json.dumps(module_of[n])}," for n in names]
+    lines += ["}", "", "__all__ = ["]
+    lines += [f"    {json.dumps(n)}," for n in names]
+    lines += [
+        "]",
+        "",
+        "",
+        "def __getattr__(name: str) -> object:",
+        "    module = _MODULES.get(name)",
+        "    if module is None:",
+        '        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")',
+        '    value = getattr(importlib.import_module(f".{module}", __name__), name)',
+        "    globals()[name] = value",
+        "    return value",
+        "",
+        "",
+        "def __dir__() -> list[str]:",
+        "    return sorted(__all__)",
+        "",
+    ]
+    return "\n".join(lines)

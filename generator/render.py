@@ -26,7 +26,7 @@ import jinja2
 from generator import naming
 from generator.annotations import argument_annotation, schema_annotation
 from generator.ir import Api, Operation, Resource, SecurityScheme, Server
-from generator.models import HEADER, ModelsModule
+from generator.models import HEADER, ModelsModule, package_files
 from generator.models import header as header_line
 
 __all__ = [
@@ -728,13 +728,14 @@ def render_package(
         f"{src}/_spec.py": render("_spec.py.jinja"),
         f"{src}/_client.py": render("_client.py.jinja"),
         f"{src}/py.typed": header + "\n",
-        f"{src}/models.py": models.source,
         f"{src}/resources/__init__.py": render("resources_init.py.jinja"),
     }
     for resource in view.client.resources:
         files[f"{src}/resources/{resource.module}.py"] = render(
             "resource.py.jinja", resource=resource
         )
+    for module, text in package_files(models, header).items():
+        files[f"{src}/models/{module}.py"] = text
     for name, text in runtime_files().items():
         files[f"{src}/{name}"] = f"{header}\n{text}"
     return files

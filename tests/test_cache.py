@@ -93,7 +93,7 @@ def test_referenced_file_change_misses(tmp_path: Path, store: OutputCache) -> No
     schemas.write_text(schemas.read_text().replace("a: {type: string}", "b: {type: integer}"))
     again = pipeline.generate_client(config, cache=store)
     assert "models" in _stages(again)
-    assert "b: int | None" in (tmp_path / "out/src/things/models.py").read_text()
+    assert "b: int | None" in (tmp_path / "out/src/things/models/_thing.py").read_text()
 
 
 def test_damaged_blob_misses(project: ClientConfig, store: OutputCache) -> None:

@@ -131,7 +131,7 @@ def test_severity_relevels_and_silences_rules(run_cli, tmp_path: Path) -> None: 
     )
     assert silenced.exit_code == 0, silenced.output
     assert "default-invalid" not in silenced.output
-    assert (out / "src" / "p" / "models.py").is_file()
+    assert (out / "src" / "p" / "models" / "__init__.py").is_file()
     bad = run_cli("validate", str(spec), "--severity", "default-invalid=loud")
     assert bad.exit_code == 2
     assert "RULE=LEVEL" in bad.output

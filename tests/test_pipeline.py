@@ -68,13 +68,13 @@ def test_committed_output_is_what_the_generator_makes(project: ClientConfig, roo
 
 def test_hand_edit_is_stale_and_regenerating_restores(project: ClientConfig) -> None:
     pipeline.generate_client(project)
-    models = project.out / "src" / "chat_client" / "models.py"
+    models = project.out / "src" / "chat_client" / "models" / "_chatroom.py"
     original = models.read_bytes()
     models.write_text(models.read_text() + "\n# hand edit\n")
     (project.out / "extra.txt").write_text("not generated\n")
     check = pipeline.generate_client(project, check=True)
     assert check.change is not None
-    assert check.change.changed == ("src/chat_client/models.py",)
+    assert check.change.changed == ("src/chat_client/models/_chatroom.py",)
     assert check.change.removed == ("extra.txt",)
     assert "-# hand edit" in check.change.diff
     pipeline.generate_client(project)

@@ -1,0 +1,81 @@
+"""The models package: one module per group of mutually dependent classes, loaded lazily."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from generator.config import ClientConfig
+from generator.models import ModelsModule, _cycles, package_files
+from generator.pipeline import generate_client
+
+SOURCE = """# header
+from __future__ import annotations
+
+from pkg._models import BaseModel
+
+
+class Leaf(BaseModel):
+    name: str | None = None
+
+
+class Tree(BaseModel):
+    children: list[Tree] | None = None
+    leaf: Leaf | None = None
+
+
+class Ping(BaseModel):
+    pong: Pong | None = None
+
+
+class Pong(BaseModel):
+    ping: Ping | None = None
+    tree: "Tree | None" = None
+"""
+
+
+def test_cycles_share_a_module_and_dependencies_come_first() -> None:
+    deps = {"Leaf": set(), "Tree": {"Leaf"}, "Ping": {"Pong"}, "Pong": {"Ping", "Tree"}}
+    groups = _cycles(list(deps), deps)
+    assert groups == [["Leaf"], ["Tree"], ["Ping", "Pong"]]
+
+
+def test_package_files_split_and_import_what_they_use() -> None:
+    files = package_files(ModelsModule(source=SOURCE), "# header")
+    assert sorted(files) == ["__init__", "_leaf", "_ping", "_tree"]
+    assert "from ._leaf import Leaf" in files["_tree"]
+    assert "from ._tree import Tree" in files["_ping"]
+    assert "class Ping" in files["_ping"] and "class Pong" in files["_ping"]
+    assert '"Pong": "_ping"' in files["__init__"]
+    assert all(text.startswith("# header\n") for text in files.values())
+
+
+def test_other_top_level_code_keeps_one_module() -> None:
+    source = SOURCE + "\nAlias = Leaf\n"
+    assert package_files(ModelsModule(source=source), "# h") == {"__init__": source}
+
+
+def test_generated_models_load_lazily_and_validate(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "out"
+    generate_client(ClientConfig(root / "spec" / "chat.openapi.yaml", "lazy_chat", out))
+    script = (
+        "import sys\n"
+        "import lazy_chat.models as m\n"
+        "assert not any(k.startswith('lazy_chat.models._') for k in sys.modules)\n"
+        "r = m.AddParticipantResponse.model_validate({'data': {'participants': [{'addedAt': '2024-01-15T11:00:00Z'}]}})\n"
+        "print(r.data.participants[0].added_at.year)\n"
+        "print(sorted(k for k in sys.modules if k.startswith('lazy_chat.models._')))\n"
+        "assert 'Chatroom' in dir(m)\n"
+        "try:\n    m.Nope\nexcept AttributeError as e:\n    print('AttributeError', e)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=out / "src", capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "2024"
+    assert "_chatroom" not in lines[1]  # only what AddParticipantResponse needs was imported
+    assert "_participant_entry" in lines[1]
+    assert lines[2].startswith("AttributeError")
