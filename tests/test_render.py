@@ -112,7 +112,9 @@ def test_generation_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
             )
         trees.append(_tree(tmp_path / seed))
     assert trees[0] == trees[1]
-    assert (tmp_path / "1" / "chat_client" / "src" / "chat_client" / "models" / "__init__.py").is_file()
+    assert (
+        tmp_path / "1" / "chat_client" / "src" / "chat_client" / "models" / "__init__.py"
+    ).is_file()
 
 
 def test_committed_chat_client_matches_the_generator(tmp_path: Path) -> None:
