@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
+from generator.assets import templates_dir
 from generator.diagnostics import Diagnostic, Level
 
 __all__ = ["CacheEntry", "OutputCache", "default_cache"]
@@ -59,8 +60,6 @@ def _sha(data: bytes) -> str:
 @functools.cache
 def generator_fingerprint() -> str:
     """A hash of the generator's code, runtime, templates and output-shaping libraries."""
-    from generator.render import templates_dir
-
     digest = hashlib.sha256(f"{sys.version_info[:2]}".encode())
     package = Path(__file__).resolve().parent
     files = sorted(package.rglob("*.py")) + sorted(templates_dir().rglob("*"))

@@ -15,15 +15,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.cache import CacheEntry, OutputCache
 from generator.config import ClientConfig
 from generator.diagnostics import Diagnostic, Diagnostics, GenerationAborted, Level
-from generator.ir import build_api
-from generator.load import LoadedSpec, load_spec
-from generator.models import generate_models
-from generator.render import render_package
-from generator.validate import check_structure, lint_spec, validate_spec
 from generator.write import (
     FormatError,
     TreeChange,
@@ -34,6 +30,13 @@ from generator.write import (
     publish,
     stage,
 )
+
+if TYPE_CHECKING:
+    from generator.load import LoadedSpec
+
+# The stages (and the libraries they wrap: Jinja, PyYAML, datamodel-code-generator,
+# openapi-spec-validator) are imported where they run, so that a cache hit, the
+# common CI case, pays for none of them.
 
 __all__ = ["Outcome", "StageReporter", "check_spec", "generate_client"]
 
@@ -72,6 +75,9 @@ PARALLEL_BYTES = 512 * 1024
 
 
 def _structure_in_child(path: Path, severity: dict[str, Level | None]) -> list[Diagnostic]:
+    from generator.load import load_spec
+    from generator.validate import check_structure
+
     diagnostics = Diagnostics(severity=severity)
     try:
         spec = load_spec(path, diagnostics)
@@ -102,6 +108,8 @@ class _StructureCheck:
 
     def start(self) -> None:
         if not self.parallel:
+            from generator.validate import check_structure
+
             check_structure(self.spec, self.diagnostics)
             return
         methods = multiprocessing.get_all_start_methods()
@@ -127,6 +135,9 @@ class _StructureCheck:
 
 def check_spec(path: Path, diagnostics: Diagnostics) -> LoadedSpec | None:
     """Load and validate one spec; problems go into ``diagnostics``."""
+    from generator.load import load_spec
+    from generator.validate import validate_spec
+
     spec = load_spec(path, diagnostics)
     if spec is not None:
         validate_spec(spec, diagnostics)
@@ -160,6 +171,8 @@ def generate_client(
             entry = cache.lookup(key) if key else None
             if entry is not None:
                 return _from_cache(entry, outcome, check=check, strict=strict)
+    from generator.load import load_spec
+
     with _timed("load", outcome, reporter):
         spec = load_spec(config.spec, diagnostics)
     if spec is None:
@@ -222,6 +235,11 @@ def _build(
     reporter: StageReporter | None,
 ) -> Path:
     """validate -> ir -> models -> render -> format; the formatted staging folder."""
+    from generator.ir import build_api
+    from generator.models import generate_models
+    from generator.render import render_package
+    from generator.validate import lint_spec
+
     diagnostics = outcome.diagnostics
 
     def stop_if_failed() -> None:

@@ -17,14 +17,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from generator import naming
 from generator.annotations import argument_annotation, schema_annotation
+from generator.assets import runtime_files, templates_dir
 from generator.ir import Api, Operation, Resource, SecurityScheme, Server
 from generator.models import HEADER, ModelsModule, package_files
 from generator.models import header as header_line
@@ -43,24 +42,6 @@ __all__ = [
 ]
 
 _PY_HEADER = HEADER
-_RUNTIME_SKIP = {"__init__.py"}
-
-
-def templates_dir() -> Path:
-    """The templates: inside the installed wheel, or ``templates/`` of a source checkout."""
-    here = Path(__file__).resolve().parent
-    shipped = here / "_templates"
-    return shipped if shipped.is_dir() else here.parent / "templates"
-
-
-def runtime_files() -> dict[str, str]:
-    """The hand-written runtime modules, by file name, as they are copied into packages."""
-    folder = resources.files("generator") / "runtime"
-    result = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".py") and entry.name not in _RUNTIME_SKIP:
-            result[entry.name] = entry.read_text(encoding="utf-8")
-    return result
 
 
 # -- literals -----------------------------------------------------------------------------
