@@ -112,25 +112,23 @@ class OutputCache:
         key: str,
         *,
         sources: Iterable[Path],
-        output: Path,
+        files: Mapping[str, bytes],
         diagnostics: Iterable[Diagnostic],
         operations: int,
         models: int,
     ) -> None:
-        """Record a successful run whose formatted files are in ``output``; never raises."""
-        from generator.write import read_tree
-
+        """Record a successful run and its formatted ``files``; never raises."""
         try:
-            files = {}
-            for relative, data in read_tree(output).items():
+            digests = {}
+            for relative, data in files.items():
                 digest = _sha(data)
                 blob = self.folder / "blobs" / digest
                 if not blob.exists():
                     _atomic_write(blob, data)
-                files[relative] = digest
+                digests[relative] = digest
             record = {
                 "sources": [[str(p), _sha(p.read_bytes())] for p in sorted(set(sources))],
-                "files": files,
+                "files": digests,
                 "diagnostics": [{**asdict(d), "level": int(d.level)} for d in diagnostics],
                 "operations": operations,
                 "models": models,

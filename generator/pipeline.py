@@ -24,10 +24,10 @@ from generator.write import (
     FormatError,
     TreeChange,
     compare_files,
-    compare_trees,
     discard,
     format_tree,
     publish,
+    read_tree,
     stage,
 )
 
@@ -186,18 +186,19 @@ def generate_client(
     finally:
         structure.close()
     try:
+        staged = read_tree(staging)  # read once: cached and compared
         if cache is not None and key:
             cache.store(
                 key,
                 sources=[f.path.resolve() for f in spec.files.values()]
                 or [spec.root.path.resolve()],
-                output=staging,
+                files=staged,
                 diagnostics=diagnostics,
                 operations=outcome.operations,
                 models=outcome.models,
             )
         with _timed("write", outcome, reporter):
-            outcome.change = compare_trees(staging, config.out, label=config.out.name)
+            outcome.change = compare_files(staged, config.out, label=config.out.name)
             if not check and not outcome.change.is_current:
                 publish(staging, config.out)
                 outcome.written = True
