@@ -14,7 +14,9 @@ flows, ...) is skipped with a located warning rather than a crash.
 
 from __future__ import annotations
 
+import json
 import re
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -227,17 +229,19 @@ class _Builder:
     def models_document(self) -> dict[str, Any]:
         """The schemas to generate, inline objects hoisted, every ``$ref`` renamed."""
         result: dict[str, Any] = {}
-        queue = list(self.schemas.items())
+        queue = deque(self.schemas.items())
+        hoisted_names: list[str] = []
         while queue:
-            name, schema = queue.pop(0)
+            name, schema = queue.popleft()
             hoisted: list[tuple[str, Any]] = []
             result[name] = self.rewrite(schema, name, hoisted)
             queue.extend(hoisted)
+            hoisted_names.extend(new for new, _ in hoisted)
         return {
             "openapi": self.document.get("openapi", "3.1.0"),
             "info": {"title": "models", "version": "0"},
             "paths": {},
-            "components": {"schemas": result},
+            "components": {"schemas": _merge_identical(result, hoisted_names)},
         }
 
     def rewrite(self, node: Any, owner: str, hoisted: list[tuple[str, Any]]) -> Any:
@@ -269,6 +273,14 @@ class _Builder:
                 result[key] = self.hoist(value, owner + "Item", hoisted)
             elif key == "additionalProperties" and isinstance(value, dict):
                 result[key] = self.hoist(value, owner + "Value", hoisted)
+            elif key in ("oneOf", "anyOf") and isinstance(value, list):
+                # each inline object alternative is a class of its own either way; named
+                # here it is named after its owner (stable when other schemas change)
+                # and identical ones merge
+                result[key] = [
+                    self.hoist(option, owner + _option_name(option, index), hoisted)
+                    for index, option in enumerate(value)
+                ]
             elif key in _DATA_KEYWORDS or key.startswith("x-"):
                 result[key] = value  # data, not schemas (vendor extensions may say "properties")
             else:
@@ -791,3 +803,60 @@ _RESOURCE_RESERVED = frozenset(
 def build_api(spec: LoadedSpec, package: str, diagnostics: Diagnostics) -> Api:
     """Build the intermediate model of ``spec`` for the package named ``package``."""
     return _Builder(spec, package, diagnostics).build()
+
+
+def _option_name(option: Any, index: int) -> str:
+    """The name part of a ``oneOf``/``anyOf`` alternative: its title, else its position."""
+    title = option.get("title") if isinstance(option, dict) else None
+    if isinstance(title, str) and naming.pascal_case(title):
+        return naming.pascal_case(title)
+    return f"Option{index + 1}"
+
+
+def _merge_identical(schemas: dict[str, Any], hoisted: list[str]) -> dict[str, Any]:
+    """Give identical hoisted schemas one class: the first of them, in document order.
+
+    Specs repeat inline objects verbatim (GitHub's webhook payloads each carry the same
+    ``repository`` object); one class per copy would make thousands of identical classes
+    that ``isinstance`` cannot tell apart and that cost time to generate and to import.
+    Only schemas this module hoisted (and so named) are merged; a component keeps its own
+    class. A hoisted schema is referenced by its parent alone and its own hoisted children
+    come after it, so walking them backwards settles every child before its parent: two
+    parents are identical when their children are, whatever the children are called.
+    """
+    prefix = "#/components/schemas/"
+    group_of: dict[str, int] = {}  # hoisted name -> its group of identical schemas
+    groups: dict[str, int] = {}  # canonical text -> group
+
+    def canonical(node: Any) -> Any:
+        if isinstance(node, list):
+            return [canonical(v) for v in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(prefix) and ref[len(prefix) :] in group_of:
+            return {**node, "$ref": group_of[ref[len(prefix) :]]}
+        return {key: canonical(value) for key, value in node.items()}
+
+    for name in reversed(hoisted):
+        text = json.dumps(canonical(schemas[name]), sort_keys=False, default=str)
+        group_of[name] = groups.setdefault(text, len(groups))
+    if len(groups) == len(group_of):
+        return schemas
+    keeper: dict[int, str] = {}
+    for name in schemas:  # document order: the first of each group keeps its name
+        if name in group_of:
+            keeper.setdefault(group_of[name], name)
+    replaced = {name: keeper[group] for name, group in group_of.items() if keeper[group] != name}
+
+    def renamed(node: Any) -> Any:
+        if isinstance(node, list):
+            return [renamed(v) for v in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(prefix) and ref[len(prefix) :] in replaced:
+            return {**node, "$ref": prefix + replaced[ref[len(prefix) :]]}
+        return {key: renamed(value) for key, value in node.items()}
+
+    return {name: renamed(schema) for name, schema in schemas.items() if name not in replaced}

@@ -69,9 +69,12 @@ def _timed(name: str, outcome: Outcome, reporter: StageReporter | None) -> Itera
             reporter(name, elapsed)
 
 
-#: specs at least this big are checked by openapi-spec-validator in a second process,
-#: while this one lints, models and renders (a small spec is done before a process starts)
+#: specs at least this big use worker processes: openapi-spec-validator runs in one while
+#: this process lints, and a big schema set's second models part runs in the other (a
+#: small spec is done before a process starts)
 PARALLEL_BYTES = 512 * 1024
+#: openapi-spec-validator's pass and one models part at a time
+WORKERS = 2
 
 
 def _structure_in_child(path: Path, severity: dict[str, Level | None]) -> list[Diagnostic]:
@@ -90,47 +93,67 @@ def _structure_in_child(path: Path, severity: dict[str, Level | None]) -> list[D
     return diagnostics.items
 
 
+class _Workers:
+    """Forked worker processes for a big spec; none for a small one or on one core.
+
+    With the ``fork`` start method the pool starts all its processes at the first
+    submission, before its manager thread exists, and they inherit the imports made
+    so far. The pool is shut down (waiting for running work) when the run ends.
+    """
+
+    def __init__(self, spec: LoadedSpec) -> None:
+        size = len(spec.root.text) + sum(
+            len(f.text) for f in spec.files.values() if f is not spec.root
+        )
+        self.enabled = size >= PARALLEL_BYTES and (os.cpu_count() or 1) > 1
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def pool(self) -> ProcessPoolExecutor | None:
+        if self.enabled and self._pool is None:
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            self._pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=context)
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
 class _StructureCheck:
-    """openapi-spec-validator's pass: inline for small specs, beside the pipeline for big ones.
+    """openapi-spec-validator's pass: inline for small specs, in a worker for big ones.
 
     Its result is joined before anything is formatted or written, so a structurally
     invalid spec still writes nothing.
     """
 
-    def __init__(self, spec: LoadedSpec, diagnostics: Diagnostics) -> None:
-        self.spec, self.diagnostics = spec, diagnostics
-        size = len(spec.root.text) + sum(
-            len(f.text) for f in spec.files.values() if f is not spec.root
-        )
-        self.parallel = size >= PARALLEL_BYTES and (os.cpu_count() or 1) > 1
-        self._pool: ProcessPoolExecutor | None = None
+    def __init__(self, spec: LoadedSpec, diagnostics: Diagnostics, workers: _Workers) -> None:
+        self.spec, self.diagnostics, self.workers = spec, diagnostics, workers
         self._future: Future[list[Diagnostic]] | None = None
 
+    @property
+    def parallel(self) -> bool:
+        return self.workers.enabled
+
     def start(self) -> None:
-        if not self.parallel:
+        pool = self.workers.pool
+        if pool is None:
             from generator.validate import check_structure
 
             check_structure(self.spec, self.diagnostics)
             return
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-        self._future = self._pool.submit(
+        self._future = pool.submit(
             _structure_in_child, self.spec.root.path, dict(self.diagnostics.severity)
         )
 
     def finish(self) -> None:
-        """Wait for the second process and add what it found."""
+        """Wait for the worker and add what it found."""
         if self._future is not None:
             future, self._future = self._future, None
             for item in future.result():
                 self.diagnostics.add(item)
-
-    def close(self) -> None:
-        """Stop the second process (after :meth:`finish`, or when the run failed)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
 
 
 def check_spec(path: Path, diagnostics: Diagnostics) -> LoadedSpec | None:
@@ -177,14 +200,17 @@ def generate_client(
         spec = load_spec(config.spec, diagnostics)
     if spec is None:
         raise GenerationAborted(diagnostics)
-    structure = _StructureCheck(spec, diagnostics)
+    workers = _Workers(spec)
+    structure = _StructureCheck(spec, diagnostics, workers)
     try:
-        staging = _build(spec, config, outcome, structure, strict=strict, reporter=reporter)
+        staging = _build(
+            spec, config, outcome, structure, workers, strict=strict, reporter=reporter
+        )
     except GenerationAborted:
         structure.finish()  # every problem in one run, the validator's too
         raise
     finally:
-        structure.close()
+        workers.close()
     try:
         staged = read_tree(staging)  # read once: cached and compared
         if cache is not None and key:
@@ -231,6 +257,7 @@ def _build(
     config: ClientConfig,
     outcome: Outcome,
     structure: _StructureCheck,
+    workers: _Workers,
     *,
     strict: bool,
     reporter: StageReporter | None,
@@ -257,7 +284,11 @@ def _build(
     spec_name = config.spec.name
     with _timed("models", outcome, reporter):
         models = generate_models(
-            api, package=config.package, spec_name=spec_name, diagnostics=diagnostics
+            api,
+            package=config.package,
+            spec_name=spec_name,
+            diagnostics=diagnostics,
+            executor=workers.pool,
         )
     if models is None:
         raise GenerationAborted(diagnostics)

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from generator.config import ClientConfig
-from generator.models import ModelsModule, _cycles, package_files
+from generator.graph import strongly_connected
+from generator.models import ModelsModule, package_files
 from generator.pipeline import generate_client
 
 SOURCE = """# header
@@ -37,7 +38,7 @@ class Pong(BaseModel):
 
 def test_cycles_share_a_module_and_dependencies_come_first() -> None:
     deps = {"Leaf": set(), "Tree": {"Leaf"}, "Ping": {"Pong"}, "Pong": {"Ping", "Tree"}}
-    groups = _cycles(list(deps), deps)
+    groups = strongly_connected(list(deps), deps)
     assert groups == [["Leaf"], ["Tree"], ["Ping", "Pong"]]
 
 

@@ -1,0 +1,333 @@
+"""The generated models as class records: parsed once, then renamed, joined and split freely.
+
+datamodel-code-generator returns one module of source text. :func:`analyse` parses
+it (never executes it) into a :class:`ModelSource`: the header and import lines, and
+one :class:`ClassSource` per class holding the class statement's exact text, the
+names it uses and a :class:`ModelClass` description of its fields, which the client's
+keyword arguments reuse. Everything later (joining the parts of a big spec, writing
+one module per group of classes) works on these records without parsing again.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import json
+import tokenize
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+__all__ = [
+    "ClassSource",
+    "ModelClass",
+    "ModelField",
+    "ModelSource",
+    "analyse",
+    "assemble",
+    "rename_class",
+    "rename_names",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelField:
+    """One field of a generated class: Python name, wire name and type annotation source."""
+
+    name: str
+    alias: str
+    annotation: str
+    required: bool
+    nullable: bool
+    description: str = ""
+    #: ``readOnly`` in the spec: the server sends it, a request never carries it
+    read_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ModelClass:
+    name: str
+    fields: tuple[ModelField, ...]
+    is_root: bool
+    root_annotation: str = ""
+
+    def field_by_alias(self, alias: str) -> ModelField | None:
+        return next((f for f in self.fields if f.alias == alias), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ClassSource:
+    """One class statement of the models module."""
+
+    name: str
+    #: the statement's source, exactly as generated (plus the ``__non_nullable__`` marker)
+    text: str
+    #: every plain name the statement uses, quoted annotations included
+    names: frozenset[str]
+    #: the names evaluated when the statement runs (bases, assigned values): defined first
+    eager: frozenset[str]
+    model: ModelClass
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSource:
+    """A models module taken apart; ``plain`` is false when it holds more than imports and classes."""
+
+    header: tuple[str, ...]
+    imports: tuple[str, ...]
+    #: names the module imports (``datetime``, ``UUID``, ...) -> (module, name in that module)
+    imported: Mapping[str, tuple[str, str]]
+    classes: tuple[ClassSource, ...]
+    #: the whole module as text (``__non_nullable__`` markers in place)
+    source: str
+    plain: bool = True
+
+
+def analyse(source: str, schemas: Mapping[str, Any], *, describe: bool = True) -> ModelSource:
+    """Take a generated models module apart; raises :class:`SyntaxError` if it does not parse.
+
+    ``schemas`` (class name -> schema) says which fields are nullable or read-only.
+    Optional fields whose schema does not allow ``null`` get a ``__non_nullable__``
+    class variable: pydantic types them ``X | None`` so they may be absent, and the
+    runtime reads the marker to refuse an explicit ``None`` in requests. Without
+    ``describe`` (a module analysed before) fields are neither described nor marked.
+    """
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    first = tree.body[0].lineno if tree.body else len(lines) + 1
+    header = tuple(lines[: first - 1])
+    imports: list[str] = []
+    imported: dict[str, tuple[str, str]] = {}
+    classes: list[ClassSource] = []
+    models: dict[str, ModelClass] = {}
+    plain = True
+    marks: list[tuple[int, str]] = []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom | ast.Import):
+            if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+                continue
+            imports.append("\n".join(lines[node.lineno - 1 : node.end_lineno]))
+            if isinstance(node, ast.ImportFrom) and node.module:
+                for alias in node.names:
+                    imported[alias.asname or alias.name] = (node.module, alias.name)
+        elif isinstance(node, ast.ClassDef):
+            start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            text = "\n".join(lines[start - 1 : node.end_lineno])
+            if describe:
+                model, not_null = _describe(node, schemas.get(node.name) or {}, models)
+            else:
+                model, not_null = ModelClass(node.name, (), False), []
+            models[node.name] = model
+            if not_null:
+                members = ", ".join(json.dumps(n) for n in not_null)
+                marker = (
+                    f"    __non_nullable__: ClassVar[frozenset[str]] = frozenset({{{members}}})"
+                )
+                text += "\n" + marker
+                marks.append((node.end_lineno or node.lineno, marker))
+            classes.append(ClassSource(node.name, text, _names(node), _eager(node), model))
+        elif not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+            plain = False
+    return ModelSource(
+        header, tuple(imports), imported, tuple(classes), _insert(source, marks), plain
+    )
+
+
+def _insert(source: str, marks: list[tuple[int, str]]) -> str:
+    """``source`` with each marker line after its class's last line, and ``ClassVar`` imported."""
+    if not marks:
+        return source
+    lines = (source if source.endswith("\n") else source + "\n").splitlines(keepends=True)
+    for end_line, marker in sorted(marks, reverse=True):
+        lines.insert(end_line, marker + "\n")
+    return "".join(lines).replace(
+        "from __future__ import annotations\n",
+        "from __future__ import annotations\n\nfrom typing import ClassVar\n",
+        1,
+    )
+
+
+def assemble(module: ModelSource) -> str:
+    """The module as one source text: header, imports, then the classes in order."""
+    lines = [*module.header, "from __future__ import annotations", ""]
+    if any("__non_nullable__" in c.text for c in module.classes):
+        lines += ["from typing import ClassVar"]
+    lines += [*module.imports, ""]
+    for cls in module.classes:
+        lines += ["", cls.text, ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def rename_names(text: str, mapping: Mapping[str, str]) -> str:
+    """``text`` with every name token in ``mapping`` replaced; attributes and strings untouched."""
+    if not mapping:
+        return text
+    edits: list[tuple[int, int, int, str]] = []
+    previous = ""
+    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        if token.type == tokenize.NAME and token.string in mapping and previous != ".":
+            edits.append((token.start[0], token.start[1], token.end[1], mapping[token.string]))
+        if token.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT):
+            previous = token.string
+    lines = text.split("\n")
+    for row, begin, end, new in reversed(edits):
+        line = lines[row - 1]
+        lines[row - 1] = line[:begin] + new + line[end:]
+    return "\n".join(lines)
+
+
+def rename_class(cls: ClassSource, mapping: Mapping[str, str]) -> ClassSource:
+    """``cls`` with the classes in ``mapping`` renamed: in its text, its names and its fields."""
+    if not (cls.names | {cls.name}) & mapping.keys():
+        return cls
+    model = cls.model
+    model = replace(
+        model,
+        name=mapping.get(model.name, model.name),
+        fields=tuple(
+            replace(f, annotation=rename_names(f.annotation, mapping)) for f in model.fields
+        ),
+        root_annotation=rename_names(model.root_annotation, mapping),
+    )
+    return ClassSource(
+        name=mapping.get(cls.name, cls.name),
+        text=rename_names(cls.text, mapping),
+        names=frozenset(mapping.get(n, n) for n in cls.names),
+        eager=frozenset(mapping.get(n, n) for n in cls.eager),
+        model=model,
+    )
+
+
+def _names(node: ast.ClassDef) -> frozenset[str]:
+    """Every plain name a class statement uses, names in quoted annotations too."""
+    found: set[str] = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name):
+            found.add(child.id)
+    for statement in node.body:
+        if isinstance(statement, ast.AnnAssign):
+            for child in ast.walk(statement.annotation):
+                if isinstance(child, ast.Constant) and isinstance(child.value, str):
+                    try:
+                        quoted = ast.parse(child.value, mode="eval")
+                    except SyntaxError:
+                        continue
+                    found |= {n.id for n in ast.walk(quoted) if isinstance(n, ast.Name)}
+    found.discard(node.name)
+    return frozenset(found)
+
+
+def _eager(node: ast.ClassDef) -> frozenset[str]:
+    """Names evaluated when the class statement runs: bases, keywords, decorators, values."""
+    found: set[str] = set()
+    for expr in [*node.bases, *(k.value for k in node.keywords), *node.decorator_list]:
+        found |= {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}
+    for statement in node.body:
+        if isinstance(statement, ast.AnnAssign | ast.Assign) and statement.value is not None:
+            found |= {n.id for n in ast.walk(statement.value) if isinstance(n, ast.Name)}
+    found.discard(node.name)
+    return frozenset(found)
+
+
+def _describe(
+    node: ast.ClassDef, schema: Any, described: Mapping[str, ModelClass]
+) -> tuple[ModelClass, list[str]]:
+    """The fields of one class, and its optional fields that may not be ``null``."""
+    bases = [ast.unparse(b) for b in node.bases]
+    root = next((b for b in bases if b.startswith("RootModel[")), None)
+    if root is not None:
+        return ModelClass(node.name, (), True, root[len("RootModel[") : -1]), []
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(properties, dict):
+        properties = {}
+    # fields of base classes defined in this module come first, as pydantic orders them
+    inherited: dict[str, ModelField] = {}
+    for base in bases:
+        if base in described and not described[base].is_root:
+            inherited.update({f.name: f for f in described[base].fields})
+    fields: list[ModelField] = []
+    body = node.body
+    for index, statement in enumerate(body):
+        if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
+            continue
+        name = statement.target.id
+        if name == "model_config":
+            continue
+        annotation, wire_name = _split_annotation(statement.annotation)
+        required, value_alias = _default_of(statement.value)
+        alias = wire_name or value_alias or name
+        description = ""
+        following = body[index + 1] if index + 1 < len(body) else None
+        if isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant):
+            description = str(following.value.value).strip()
+        prop_schema = properties.get(alias)
+        fields.append(
+            ModelField(
+                name=name,
+                alias=alias,
+                annotation=annotation,
+                required=required,
+                nullable=_nullable(prop_schema),
+                read_only=isinstance(prop_schema, dict) and prop_schema.get("readOnly") is True,
+                description=description,
+            )
+        )
+    own = {f.name: f for f in fields}
+    not_null = sorted(f.name for f in fields if not f.required and not f.nullable)
+    merged = [own.pop(f.name, f) for f in inherited.values()] + list(own.values())
+    return ModelClass(node.name, tuple(merged), False), not_null
+
+
+def _split_annotation(node: ast.expr) -> tuple[str, str]:
+    """``Annotated[str | None, Field(alias="userId")]`` -> ``("str | None", "userId")``."""
+    if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "Annotated":
+        elements = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        alias = ""
+        for extra in elements[1:]:
+            if isinstance(extra, ast.Call):
+                for kw in extra.keywords:
+                    if kw.arg == "alias" and isinstance(kw.value, ast.Constant):
+                        alias = str(kw.value.value)
+        return ast.unparse(elements[0]), alias
+    return ast.unparse(node), ""
+
+
+def _default_of(value: ast.expr | None) -> tuple[bool, str]:
+    """Whether a field with this right-hand side is required, and the alias it names.
+
+    ``x: int`` and ``x: int = Field(..., alias="X")`` are required;
+    ``x: int = 3`` and ``x: int = Field(3, alias="X")`` are not.
+    """
+    if value is None:
+        return True, ""
+    if isinstance(value, ast.Call) and ast.unparse(value.func) == "Field":
+        alias = next(
+            (
+                str(kw.value.value)
+                for kw in value.keywords
+                if kw.arg == "alias" and isinstance(kw.value, ast.Constant)
+            ),
+            "",
+        )
+        if value.args:
+            first = value.args[0]
+            return isinstance(first, ast.Constant) and first.value is Ellipsis, alias
+        return not any(kw.arg in {"default", "default_factory"} for kw in value.keywords), alias
+    return False, ""
+
+
+def _nullable(schema: Any) -> bool:
+    if not isinstance(schema, dict):
+        return False
+    if schema.get("nullable") is True:
+        return True
+    kind = schema.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind):
+        return True
+    for key in ("oneOf", "anyOf"):
+        if any(
+            _nullable(s) or (isinstance(s, dict) and s.get("type") == "null")
+            for s in schema.get(key) or []
+        ):
+            return True
+    return False
