@@ -62,18 +62,19 @@ def _scan(node: Any, refs: set[str]) -> int:
 
 
 def split_schemas(
-    schemas: Mapping[str, Any], *, parts: int = 2, minimum: int = MIN_SCHEMAS
+    schemas: Mapping[str, Any], *, parts: int = 2, minimum: int | None = None
 ) -> list[Part]:
     """Cut ``schemas`` (class name -> schema, refs as ``#/components/schemas/Name``) into parts.
 
     Greedy: schemas are taken biggest closure first and each goes to the part whose
     work grows least. Work is the number of schema objects (a rough count of fields),
     summed with bit sets so that the cut stays linear in practice. One part comes back
-    when the set is small or when no cut saves enough work.
+    when the set is smaller than ``minimum`` (:data:`MIN_SCHEMAS`) or when no cut
+    saves enough work.
     """
     names = list(schemas)
     whole = [Part(tuple(names), tuple(names))]
-    if parts < 2 or len(names) < minimum:
+    if parts < 2 or len(names) < (MIN_SCHEMAS if minimum is None else minimum):
         return whole
     deps: dict[str, set[str]] = {}
     weight: dict[str, int] = {}

@@ -127,3 +127,88 @@ def test_servers_with_undeclared_variables_are_skipped(tmp_path: Path) -> None:
     assert any(
         d.rule == "unsupported-server" and d.pointer == "/servers/0/url" for d in diagnostics
     )
+
+
+def _api_of(tmp_path: Path, schemas: dict[str, object], body: dict[str, object]) -> Api:
+    import json
+
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "servers": [{"url": "https://api.example.com"}],
+        "paths": {
+            "/things": {
+                "post": {
+                    "operationId": "createThing",
+                    "requestBody": {"content": {"application/json": {"schema": body}}},
+                    "responses": {"204": {"description": "done"}},
+                }
+            }
+        },
+        "components": {"schemas": schemas},
+    }
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(document))
+    diagnostics = Diagnostics()
+    spec = load_spec(path, diagnostics)
+    assert spec is not None
+    return build_api(spec, "t_client", diagnostics)
+
+
+def _inline(description: str = "") -> dict[str, object]:
+    repo: dict[str, object] = {
+        "type": "object",
+        "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+    }
+    if description:
+        repo["description"] = description
+    return {"type": "object", "properties": {"repository": repo, "count": {"type": "integer"}}}
+
+
+def test_identical_inline_objects_share_the_first_class(tmp_path: Path) -> None:
+    schemas: dict[str, object] = {
+        "PushEvent": _inline(),
+        "PullEvent": _inline(),
+        "StarEvent": _inline("a differently described repository"),
+        "Standalone": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+    }
+    api = _api_of(tmp_path, schemas, {"$ref": "#/components/schemas/PushEvent"})
+    generated = api.models_document["components"]["schemas"]
+    # the repository objects of PushEvent and PullEvent are one class; StarEvent's differs
+    assert "PushEventRepository" in generated and "PullEventRepository" not in generated
+    assert generated["PullEvent"]["properties"]["repository"] == {
+        "$ref": "#/components/schemas/PushEventRepository"
+    }
+    assert "StarEventRepository" in generated
+    # a component is never merged away, even when identical to a hoisted object
+    assert "Standalone" in generated
+    assert set(api.schema_classes) == set(generated)
+
+
+def test_parents_merge_when_their_children_do(tmp_path: Path) -> None:
+    wrapper = {"type": "object", "properties": {"event": _inline()}}
+    schemas: dict[str, object] = {"A": wrapper, "B": wrapper}
+    api = _api_of(tmp_path, schemas, {"$ref": "#/components/schemas/A"})
+    generated = api.models_document["components"]["schemas"]
+    assert "AEvent" in generated and "AEventRepository" in generated
+    assert not any(name.startswith("BEvent") for name in generated)
+    assert generated["B"]["properties"]["event"] == {"$ref": "#/components/schemas/AEvent"}
+
+
+def test_object_alternatives_are_named_after_their_owner(tmp_path: Path) -> None:
+    user = {"title": "User", "type": "object", "properties": {"login": {"type": "string"}}}
+    team = {"type": "object", "properties": {"slug": {"type": "string"}}}
+    schemas: dict[str, object] = {
+        "Review": {
+            "type": "object",
+            "properties": {"reviewer": {"anyOf": [user, team, {"type": "null"}]}},
+        }
+    }
+    api = _api_of(tmp_path, schemas, {"$ref": "#/components/schemas/Review"})
+    generated = api.models_document["components"]["schemas"]
+    reviewer = generated["Review"]["properties"]["reviewer"]
+    assert reviewer["anyOf"] == [
+        {"$ref": "#/components/schemas/ReviewReviewerUser"},
+        {"$ref": "#/components/schemas/ReviewReviewerOption2"},
+        {"type": "null"},
+    ]

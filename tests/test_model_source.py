@@ -1,0 +1,104 @@
+"""Generated model source taken apart: class records, markers, renaming, assembling."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from generator.model_source import analyse, assemble, rename_class, rename_names
+
+SOURCE = '''# header
+
+from __future__ import annotations
+
+from datetime import date as date_aliased
+from pkg._models import BaseModel
+from pydantic import Field, RootModel
+
+
+class Tag(RootModel[str]):
+    root: str
+
+
+class Pet(BaseModel):
+    """A pet; see Tag."""
+
+    name: str
+    tag: Tag | None = None
+    born: date_aliased | None = None
+    alias_field: str | None = Field(None, alias="aliasField")
+
+
+class Dog(Pet):
+    friend: "Pet | None" = None
+    kind: str = Tag.__name__
+'''
+
+SCHEMAS = {
+    "Pet": {
+        "properties": {
+            "name": {"type": "string"},
+            "tag": {"$ref": "#/components/schemas/Tag"},
+            "born": {"type": ["string", "null"]},
+            "aliasField": {"type": "string"},
+        }
+    }
+}
+
+
+def test_classes_names_fields_and_markers() -> None:
+    module = analyse(SOURCE, SCHEMAS)
+    assert module.plain and module.header == ("# header", "")
+    assert module.imported["date_aliased"] == ("datetime", "date")
+    tag, pet, dog = module.classes
+    assert tag.model.is_root and tag.model.root_annotation == "str"
+    assert {"Tag", "date_aliased", "BaseModel", "Field"} <= pet.names
+    assert pet.eager == {"BaseModel", "Field"}
+    assert "Pet" in dog.names  # from the quoted annotation
+    assert dog.eager == {"Pet", "Tag"}  # base and an evaluated value
+    fields = {f.alias: f for f in pet.model.fields}
+    assert fields["aliasField"].name == "alias_field" and not fields["aliasField"].required
+    assert fields["born"].nullable and not fields["tag"].nullable
+    # optional, and null not allowed: marked, in the record and in the whole source
+    marker = 'frozenset({"alias_field", "tag"})'
+    assert pet.text.endswith(marker) and marker in module.source
+    assert "from typing import ClassVar" in module.source
+    assert [f.name for f in dog.model.fields][:4] == ["name", "tag", "born", "alias_field"]
+
+
+def test_without_describe_nothing_is_marked() -> None:
+    module = analyse(SOURCE, {}, describe=False)
+    assert module.source == SOURCE
+    assert all("__non_nullable__" not in c.text for c in module.classes)
+
+
+def test_other_statements_make_a_module_not_plain() -> None:
+    assert not analyse(SOURCE + "\nPet.model_rebuild()\n", SCHEMAS).plain
+    with pytest.raises(SyntaxError):
+        analyse("class (:\n", {})
+
+
+def test_renaming_touches_names_only() -> None:
+    text = 'x: Tag = Field(description="Tag stays", alias="Tag")  # Tag\ny = other.Tag\nz = Tag1'
+    assert rename_names(text, {"Tag": "Tag2"}) == (
+        'x: Tag2 = Field(description="Tag stays", alias="Tag")  # Tag\ny = other.Tag\nz = Tag1'
+    )
+
+
+def test_renamed_class_record_is_consistent() -> None:
+    module = analyse(SOURCE, SCHEMAS)
+    pet = rename_class(module.classes[1], {"Tag": "Label", "Pet": "Animal"})
+    assert pet.name == "Animal" and pet.model.name == "Animal"
+    assert "class Animal(BaseModel):" in pet.text and "tag: Label | None" in pet.text
+    assert '"""A pet; see Tag."""' in pet.text
+    assert "Label" in pet.names and "Tag" not in pet.names
+    assert {f.name: f.annotation for f in pet.model.fields}["tag"] == "Label | None"
+
+
+def test_assemble_round_trips() -> None:
+    module = analyse(SOURCE, SCHEMAS)
+    text = assemble(module)
+    again = analyse(text, {}, describe=False)
+    assert [c.text for c in again.classes] == [c.text for c in module.classes]
+    assert ast.parse(text)
