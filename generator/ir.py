@@ -211,7 +211,7 @@ class _Builder:
             self.schemas[self.renamed[name]] = schema
 
     def free_class_name(self, wanted: str) -> str:
-        return naming.class_name(wanted, reserved=set(self.schemas))
+        return naming.class_name(wanted, reserved=self.schemas)
 
     def register(self, wanted: str, schema: dict[str, Any]) -> str:
         """Give an inline schema a class name (or reuse the component it references)."""

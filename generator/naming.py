@@ -10,7 +10,7 @@ from __future__ import annotations
 import keyword
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 __all__ = [
     "MODEL_MODULE_RESERVED",
@@ -127,13 +127,16 @@ def identifier(name: str, *, digit_prefix: str = "field_", reserved: Iterable[st
     return result
 
 
-def class_name(name: str, *, reserved: Iterable[str] = ()) -> str:
-    """A PascalCase class name for ``name``; never a keyword or a reserved name."""
+def class_name(name: str, *, reserved: Container[str] = ()) -> str:
+    """A PascalCase class name for ``name``; never a keyword or a reserved name.
+
+    ``reserved`` is only asked ``in``: a set or a dict's keys keep this cheap when
+    thousands of names are handed out one by one.
+    """
     result = pascal_case(name) or "Model"
     if result[0].isdigit():
         result = "Model" + result
-    taken = set(reserved) | MODEL_MODULE_RESERVED
-    while not is_identifier(result) or result in taken:
+    while not is_identifier(result) or result in reserved or result in MODEL_MODULE_RESERVED:
         result += "Model"
     return result
 

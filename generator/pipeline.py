@@ -15,7 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from generator.cache import CacheEntry, OutputCache
 from generator.config import ClientConfig
@@ -69,26 +69,34 @@ def _timed(name: str, outcome: Outcome, reporter: StageReporter | None) -> Itera
             reporter(name, elapsed)
 
 
-#: specs at least this big use worker processes: openapi-spec-validator runs in one while
-#: this process lints, and a big schema set's second models part runs in the other (a
-#: small spec is done before a process starts)
+#: specs at least this big use worker processes: openapi-spec-validator and the lint
+#: rules run there while this process models, and then a big schema set's second models
+#: part (a small spec is done before a process starts)
 PARALLEL_BYTES = 512 * 1024
-#: openapi-spec-validator's pass and one models part at a time
+#: one per core of the machines this is made for: two checks, then one models part
 WORKERS = 2
 
+#: the spec a forked worker inherits from the run that started it, by path
+_INHERITED: dict[Path, LoadedSpec] = {}
 
-def _structure_in_child(path: Path, severity: dict[str, Level | None]) -> list[Diagnostic]:
+
+def _check_in_child(
+    check: Literal["structure", "lint"], path: Path, severity: dict[str, Level | None]
+) -> list[Diagnostic]:
     from generator.load import load_spec
-    from generator.validate import check_structure
+    from generator.validate import check_structure, lint_spec
 
     diagnostics = Diagnostics(severity=severity)
     try:
-        spec = load_spec(path, diagnostics)
+        # a forked worker has the loaded spec already; a spawned one loads it again
+        spec = _INHERITED.get(path) or load_spec(path, diagnostics)
         if spec is not None:
-            check_structure(spec, diagnostics)
+            (check_structure if check == "structure" else lint_spec)(spec, diagnostics)
     except Exception as exc:  # reported, never a traceback
         diagnostics.add(
-            Diagnostic(str(path), 0, 0, Level.ERROR, "spec-invalid", f"the validator failed: {exc}")
+            Diagnostic(
+                str(path), 0, 0, Level.ERROR, "spec-invalid", f"the {check} check failed: {exc}"
+            )
         )
     return diagnostics.items
 
@@ -98,7 +106,8 @@ class _Workers:
 
     With the ``fork`` start method the pool starts all its processes at the first
     submission, before its manager thread exists, and they inherit the imports made
-    so far. The pool is shut down (waiting for running work) when the run ends.
+    (and the spec loaded) so far. The pool is shut down, waiting for running work,
+    when the run ends.
     """
 
     def __init__(self, spec: LoadedSpec) -> None:
@@ -122,16 +131,17 @@ class _Workers:
             self._pool = None
 
 
-class _StructureCheck:
-    """openapi-spec-validator's pass: inline for small specs, in a worker for big ones.
+class _Checks:
+    """openapi-spec-validator's pass and the lint rules: inline for a small spec, else in workers.
 
-    Its result is joined before anything is formatted or written, so a structurally
-    invalid spec still writes nothing.
+    Inline, both run before anything is modelled, as a small spec costs little. In
+    workers they run while this process models; their findings are joined before
+    anything is rendered, so an invalid spec still writes nothing.
     """
 
     def __init__(self, spec: LoadedSpec, diagnostics: Diagnostics, workers: _Workers) -> None:
         self.spec, self.diagnostics, self.workers = spec, diagnostics, workers
-        self._future: Future[list[Diagnostic]] | None = None
+        self._futures: list[Future[list[Diagnostic]]] = []
 
     @property
     def parallel(self) -> bool:
@@ -140,18 +150,25 @@ class _StructureCheck:
     def start(self) -> None:
         pool = self.workers.pool
         if pool is None:
-            from generator.validate import check_structure
+            from generator.validate import check_structure, lint_spec
 
             check_structure(self.spec, self.diagnostics)
+            lint_spec(self.spec, self.diagnostics)
             return
-        self._future = pool.submit(
-            _structure_in_child, self.spec.root.path, dict(self.diagnostics.severity)
-        )
+        path, severity = self.spec.root.path, dict(self.diagnostics.severity)
+        _INHERITED[path] = self.spec  # the pool forks on this first submit
+        try:
+            self._futures = [
+                pool.submit(_check_in_child, "structure", path, severity),
+                pool.submit(_check_in_child, "lint", path, severity),
+            ]
+        finally:
+            _INHERITED.clear()
 
     def finish(self) -> None:
-        """Wait for the worker and add what it found."""
-        if self._future is not None:
-            future, self._future = self._future, None
+        """Wait for the workers and add what they found (the validator's first)."""
+        futures, self._futures = self._futures, []
+        for future in futures:
             for item in future.result():
                 self.diagnostics.add(item)
 
@@ -201,13 +218,11 @@ def generate_client(
     if spec is None:
         raise GenerationAborted(diagnostics)
     workers = _Workers(spec)
-    structure = _StructureCheck(spec, diagnostics, workers)
+    checks = _Checks(spec, diagnostics, workers)
     try:
-        staging = _build(
-            spec, config, outcome, structure, workers, strict=strict, reporter=reporter
-        )
+        staging = _build(spec, config, outcome, checks, workers, strict=strict, reporter=reporter)
     except GenerationAborted:
-        structure.finish()  # every problem in one run, the validator's too
+        checks.finish()  # every problem in one run, the validator's too
         raise
     finally:
         workers.close()
@@ -256,7 +271,7 @@ def _build(
     spec: LoadedSpec,
     config: ClientConfig,
     outcome: Outcome,
-    structure: _StructureCheck,
+    checks: _Checks,
     workers: _Workers,
     *,
     strict: bool,
@@ -266,7 +281,6 @@ def _build(
     from generator.ir import build_api
     from generator.models import generate_models
     from generator.render import render_package
-    from generator.validate import lint_spec
 
     diagnostics = outcome.diagnostics
 
@@ -275,11 +289,16 @@ def _build(
             raise GenerationAborted(diagnostics)
 
     with _timed("validate", outcome, reporter):
-        structure.start()
-        lint_spec(spec, diagnostics)
+        checks.start()
     stop_if_failed()
     with _timed("model", outcome, reporter):
-        api = build_api(spec, config.package, diagnostics)
+        try:
+            api = build_api(spec, config.package, diagnostics)
+        except Exception:
+            # modelled before the checks were done: a spec they refuse explains it
+            checks.finish()
+            stop_if_failed()
+            raise
     stop_if_failed()
     spec_name = config.spec.name
     with _timed("models", outcome, reporter):
@@ -292,6 +311,9 @@ def _build(
         )
     if models is None:
         raise GenerationAborted(diagnostics)
+    if checks.parallel:
+        with _timed("checks", outcome, reporter):
+            checks.finish()
     stop_if_failed()
     outcome.operations, outcome.models = len(api.operations), len(models.classes)
     with _timed("render", outcome, reporter):
@@ -313,10 +335,6 @@ def _build(
                     )
                 )
                 raise GenerationAborted(diagnostics) from None
-        if structure.parallel:
-            with _timed("structure", outcome, reporter):
-                structure.finish()
-        stop_if_failed()
     except BaseException:
         discard(staging)
         raise

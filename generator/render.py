@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 import jinja2
@@ -73,7 +73,8 @@ def docstring(text: str, indent: str = "") -> str:
     text = text.replace("\\", "\\\\")
     # a quote that starts a run of three, or ends the text, is escaped: no '"""' can close early
     text = re.sub(r'"(?=""|$)', r'\\"', text)
-    text = "".join(ch if ch == "\n" or ch.isprintable() else _escape(ch) for ch in text)
+    if not text.replace("\n", " ").isprintable():  # the common case needs no look at each char
+        text = "".join(ch if ch == "\n" or ch.isprintable() else _escape(ch) for ch in text)
     lines = text.split("\n")
     if len(lines) == 1:
         return f'"""{lines[0]}"""'
@@ -221,7 +222,7 @@ class _Context:
     server_names: dict[Server, str]
     scheme_by_name: dict[str, SecurityScheme]
 
-    @property
+    @cached_property
     def model_kinds(self) -> dict[str, str | None]:
         return {
             name: (cls.root_annotation if cls.is_root else None)
@@ -492,10 +493,11 @@ _KNOWN_IMPORTS: dict[str, tuple[str, str]] = {
 _BUILTIN_NAMES = frozenset(dir(builtins))
 
 
-def _names_in(source: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _names_in(source: str) -> frozenset[str]:
     """Every plain name an expression (or ``keyword=expression``) uses."""
     tree = ast.parse(f"_({source})", mode="eval")
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} - {"_"}
+    return frozenset({node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} - {"_"})
 
 
 def _resource_imports(ctx: _Context, methods: Sequence[MethodView]) -> tuple[str, ...]:

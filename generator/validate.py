@@ -244,10 +244,47 @@ def _spec_validator(spec: LoadedSpec) -> Any:
     return validator_class(spec.document, base_uri=spec.root.path.resolve().as_uri())
 
 
+class _HasItemAccess(type):
+    """``isinstance`` by the three methods of pathable's ``Subscriptable`` protocol."""
+
+    members = ("__contains__", "__getitem__", "__len__")
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        kind = type(instance)
+        return all(getattr(kind, name, None) is not None for name in cls.members)
+
+
+class _Subscriptable(metaclass=_HasItemAccess):
+    """Stands in for ``pathable.protocols.Subscriptable`` where pathable tests instances."""
+
+
+def _quicker_protocol_checks() -> None:
+    """Make pathable's per-node ``isinstance(node, Subscriptable)`` cheap.
+
+    openapi-spec-validator reads the document through pathable, which tests every node
+    it steps into against a runtime-checkable ``Protocol``; on Python 3.11 each such
+    test recomputes the protocol's members, a quarter of the validator's time on a big
+    spec. The stand-in answers the same question (are the three methods there?) at
+    the cost of three attribute lookups. Applied only to the exact protocol it mirrors.
+    """
+    try:
+        from pathable import accessors, protocols
+    except ImportError:
+        return
+    protocol = getattr(protocols, "Subscriptable", None)
+    if getattr(accessors, "Subscriptable", None) is not protocol or protocol is None:
+        return
+    members = {name for name in vars(protocol) if name in _HasItemAccess.members}
+    if members == set(_HasItemAccess.members):
+        setattr(accessors, "Subscriptable", _Subscriptable)  # noqa: B010 (a module global)
+
+
 @functools.cache
 def _validator_class(is_31: bool) -> type[Any]:
     """openapi-spec-validator's validator, with located, crash-proof and linear keyword checks."""
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+    _quicker_protocol_checks()
 
     base: type[Any] = OpenAPIV31SpecValidator if is_31 else OpenAPIV30SpecValidator
     keywords = {name: _located_keyword(name, cls) for name, cls in base.keyword_validators.items()}
@@ -306,18 +343,33 @@ def _crawled_validator(schema: Any, format_checker: Any) -> Any:
     )
 
 
-_SCHEMA_CHECKERS: dict[tuple[int, int], Any] = {}
+_SCHEMA_CHECKERS: dict[tuple[int, int, int], Any] = {}
 
 
-def _schema_checker(validator_class: Any, format_checker: Any) -> Any:
-    """``check_schema`` of ``validator_class``, with one crawled meta-schema validator reused."""
+def _schema_checker(validator_class: Any, format_checker: Any, registry: Any = None) -> Any:
+    """``check_schema`` of ``validator_class``, with one meta-schema validator reused.
+
+    With a ``registry`` (openapi-schema-validator's ``check_openapi_schema`` resolves
+    the OpenAPI dialects from its own) the meta-schema's references are looked up there,
+    as that function does; otherwise in a registry of the JSON Schema meta-schemas
+    crawled once. jsonschema-rs answers first; the Python validator only explains a
+    failure.
+    """
     from jsonschema.exceptions import SchemaError
+    from jsonschema.validators import validator_for
 
-    key = (id(validator_class), id(format_checker))
+    key = (id(validator_class), id(format_checker), id(registry))
     if key not in _SCHEMA_CHECKERS:
-        _SCHEMA_CHECKERS[key] = _crawled_validator(validator_class.META_SCHEMA, format_checker)
-    meta = _SCHEMA_CHECKERS[key]
-    fast = _rust_validator(validator_class.META_SCHEMA)
+        meta_schema = validator_class.META_SCHEMA
+        if registry is None:
+            precise = _crawled_validator(meta_schema, format_checker)
+        else:
+            meta_class = validator_for(meta_schema, default=validator_class)
+            precise = meta_class(
+                meta_schema, format_checker=format_checker, registry=registry.crawl()
+            )
+        _SCHEMA_CHECKERS[key] = (precise, _rust_validator(meta_schema, registry))
+    meta, fast = _SCHEMA_CHECKERS[key]
 
     def check(schema: Any) -> None:
         if fast is not None and fast.is_valid(schema):
@@ -328,12 +380,21 @@ def _schema_checker(validator_class: Any, format_checker: Any) -> Any:
     return check
 
 
-def _rust_validator(schema: Any) -> Any:
-    """A jsonschema-rs validator for ``schema`` (for yes/no answers), if it can be had."""
+def _rust_validator(schema: Any, registry: Any = None) -> Any:
+    """A jsonschema-rs validator for ``schema`` (for yes/no answers), if it can be had.
+
+    References it cannot resolve itself are read from ``registry`` (a ``referencing``
+    registry), never fetched: without one, a schema that needs one gets no fast path.
+    """
     try:
         import jsonschema_rs
 
-        return jsonschema_rs.validator_for(schema, validate_formats=True)
+        def retrieve(uri: str) -> Any:
+            if registry is None:
+                raise LookupError(uri)
+            return registry.contents(uri.rstrip("#"))
+
+        return jsonschema_rs.validator_for(schema, validate_formats=True, retriever=retrieve)
     except Exception:  # not installed, or a dialect it does not know
         return None
 
@@ -386,18 +447,26 @@ def _located_keyword(name: str, keyword_class: type[Any]) -> type[Any]:
 
         def _get_schema_checker(self: Any, schema: Any, schema_value: Any) -> Any:
             checker = original(self, schema, schema_value)
-            func, keywords = getattr(checker, "func", None), getattr(checker, "keywords", {})
+            # a bound check_schema (jsonschema's, or openapi-schema-validator's
+            # check_openapi_schema), maybe in a partial that sets the format checker
+            func, keywords = getattr(checker, "func", checker), getattr(checker, "keywords", {})
             owner = getattr(func, "__self__", None)
-            if owner is not None and getattr(func, "__name__", "") == "check_schema":
-                try:
-                    return _schema_checker(
-                        owner, keywords.get("format_checker", owner.FORMAT_CHECKER)
-                    )
-                except Exception:
-                    return checker
-            if owner is not None and getattr(checker, "__name__", "") == "check_schema":
-                return _schema_checker(checker.__self__, checker.__self__.FORMAT_CHECKER)
-            return checker
+            name = getattr(func, "__name__", "")
+            if owner is None or name not in {"check_schema", "check_openapi_schema"}:
+                return checker
+            try:
+                registry = None
+                if name == "check_openapi_schema":
+                    from openapi_schema_validator import validators
+
+                    registry = getattr(validators, "OPENAPI_SPECIFICATIONS", None)
+                    if registry is None:  # not the function this was written against
+                        return checker
+                return _schema_checker(
+                    owner, keywords.get("format_checker", owner.FORMAT_CHECKER), registry
+                )
+            except Exception:
+                return checker
 
         namespace["_get_schema_checker"] = _get_schema_checker
     return type("Located" + keyword_class.__name__, (keyword_class,), namespace)
@@ -723,17 +792,31 @@ class _Linter:
                         )
 
     def _example_owners(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Media type objects and parameter objects, the two that carry ``example(s)``."""
-        for pointer, schema_owner in _walk_objects(self.document):
-            if pointer.endswith("/schema") or "/schema/" in pointer:
-                continue
-            last = parse_pointer(pointer)[-2:] if pointer else []
-            is_media = len(last) == 2 and pointer.rsplit("/", 2)[-2] == "content"
-            is_parameter = (
-                "in" in schema_owner and "name" in schema_owner and "schema" in schema_owner
-            )
-            if is_media or is_parameter:
-                yield pointer, schema_owner
+        """Media type objects and parameter objects, the two that carry ``example(s)``.
+
+        Schemas and example values are not walked into: neither can hold one, and a
+        big spec is mostly those. Pointers are only spelled out for what is yielded.
+        """
+        Link = tuple[Any, str | int] | None  # (parent's link, key), None for the document
+        stack: list[tuple[Link, Any]] = [(None, self.document)]
+        while stack:
+            link, node = stack.pop()
+            if isinstance(node, dict):
+                if link is not None:
+                    parent = link[0]
+                    is_media = parent is not None and parent[1] == "content"
+                    is_parameter = "in" in node and "name" in node and "schema" in node
+                    if is_media or is_parameter:
+                        yield _pointer_of(link), node
+                stack.extend(
+                    ((link, k), v)
+                    for k, v in node.items()
+                    if k not in _NO_OWNERS_INSIDE and isinstance(v, dict | list)
+                )
+            elif isinstance(node, list):
+                stack.extend(
+                    ((link, i), v) for i, v in enumerate(node) if isinstance(v, dict | list)
+                )
 
     def _example(
         self, checker: _SchemaChecker, schema_pointer: str, pointer: str, value: Any
@@ -779,21 +862,16 @@ class _Linter:
                     )
 
 
-def _walk_objects(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    stack: list[tuple[str, Any]] = [("", document)]
-    while stack:
-        pointer, node = stack.pop()
-        if isinstance(node, dict):
-            yield pointer, node
-            stack.extend(
-                (join_pointer(pointer, k), v) for k, v in node.items() if isinstance(v, dict | list)
-            )
-        elif isinstance(node, list):
-            stack.extend(
-                (join_pointer(pointer, i), v)
-                for i, v in enumerate(node)
-                if isinstance(v, dict | list)
-            )
+#: keys whose values are schemas or example data: no media type or parameter inside
+_NO_OWNERS_INSIDE = frozenset({"schema", "schemas", "example", "examples"})
+
+
+def _pointer_of(link: Any) -> str:
+    parts: list[str | int] = []
+    while link is not None:
+        link, key = link
+        parts.append(key)
+    return join_pointer("", *reversed(parts))
 
 
 def _vendor_domain(server: dict[str, Any]) -> str:
