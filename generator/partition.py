@@ -30,6 +30,10 @@ __all__ = ["MIN_SCHEMAS", "Part", "join_parts", "part_document", "split_schemas"
 MIN_SCHEMAS = 800
 #: a split is only worth it when no part has to hold more than this share of the work
 MAX_SHARE = 0.8
+#: how far (a share of all work) the part taking least may run ahead of another before
+#: the other takes the schema instead: small enough to balance, big enough to let shared
+#: schemas gather in one part
+BALANCE_MARGIN = 0.05
 #: about how many units of weight the whole set is measured in (bit-set resolution)
 _RESOLUTION = 16384
 _PREFIX = "#/components/schemas/"
@@ -66,8 +70,8 @@ def split_schemas(
 ) -> list[Part]:
     """Cut ``schemas`` (class name -> schema, refs as ``#/components/schemas/Name``) into parts.
 
-    Greedy: schemas are taken biggest closure first and each goes to the part whose
-    work grows least. Work is the number of schema objects (a rough count of fields),
+    Greedy: schemas are taken biggest closure first; each goes to the part whose work
+    grows least, unless that part would then run well ahead of another. Work is the number of schema objects (a rough count of fields),
     summed with bit sets so that the cut stays linear in practice. One part comes back
     when the set is smaller than ``minimum`` (:data:`MIN_SCHEMAS`) or when no cut
     saves enough work.
@@ -106,18 +110,20 @@ def split_schemas(
     order = sorted(names, key=lambda n: (-closure[n].bit_count(), position[n]))
     held = [0] * parts
     owned: list[list[str]] = [[] for _ in range(parts)]
+    margin = BALANCE_MARGIN * start
     for name in order:
-        best = min(
-            range(parts),
-            key=lambda i: (
-                max(
-                    (held[i] | closure[name]).bit_count(),
-                    *(held[j].bit_count() for j in range(parts) if j != i),
-                ),
-                held[i].bit_count(),
-                i,
-            ),
-        )
+        size = [h.bit_count() for h in held]
+        grown = [(h | closure[name]).bit_count() for h in held]
+        # the part that has to take on least (most of a closure is often there already) ...
+        best = min(range(parts), key=lambda i: (grown[i] - size[i], size[i], i))
+        # ... unless that leaves it well ahead of where another would be, for nothing
+        for other in sorted(range(parts), key=lambda i: (grown[i], i)):
+            if other == best:
+                break
+            ahead = grown[best] > grown[other] + margin
+            if ahead and _largest(grown, size, other) < _largest(grown, size, best):
+                best = other
+                break
         held[best] |= closure[name]
         owned[best].append(name)
     width_all = start
@@ -136,6 +142,11 @@ def split_schemas(
             )
         )
     return result
+
+
+def _largest(grown: list[int], size: list[int], chosen: int) -> int:
+    """The biggest part's work if part ``chosen`` grows to ``grown[chosen]``."""
+    return max(grown[i] if i == chosen else size[i] for i in range(len(size)))
 
 
 def part_document(document: Mapping[str, Any], part: Part) -> dict[str, Any]:
