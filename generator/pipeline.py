@@ -103,27 +103,35 @@ def _check_in_child(
 
 
 class _Workers:
-    """Forked worker processes for a big spec; none for a small one or on one core.
+    """Forked worker processes; none on one core.
 
-    With the ``fork`` start method the pool starts all its processes at the first
-    submission, before its manager thread exists, and they inherit the imports made
-    (and the spec loaded) so far. The pool is shut down, waiting for running work,
-    when the run ends.
+    A big spec gets :data:`WORKERS`: openapi-spec-validator and the lint rules run in
+    them while this process models, then the second models part. A small spec gets one
+    (when processes can be forked cheaply): datamodel-code-generator runs there while
+    this process validates. With the ``fork`` start method the pool starts its processes
+    at the first submission, before its manager thread exists, and they inherit the
+    imports made (and the spec loaded) so far. The pool is shut down, waiting for
+    running work, when the run ends.
     """
 
     def __init__(self, spec: LoadedSpec) -> None:
         size = len(spec.root.text) + sum(
             len(f.text) for f in spec.files.values() if f is not spec.root
         )
-        self.enabled = size >= PARALLEL_BYTES and (os.cpu_count() or 1) > 1
+        self.big = size >= PARALLEL_BYTES
+        methods = multiprocessing.get_all_start_methods()
+        self._method = "fork" if "fork" in methods else "spawn"
+        cores = os.cpu_count() or 1
+        self.enabled = cores > 1 and (self.big or self._method == "fork")
         self._pool: ProcessPoolExecutor | None = None
 
     @property
     def pool(self) -> ProcessPoolExecutor | None:
         if self.enabled and self._pool is None:
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            self._pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=WORKERS if self.big else 1,
+                mp_context=multiprocessing.get_context(self._method),
+            )
         return self._pool
 
     def close(self) -> None:
@@ -133,28 +141,27 @@ class _Workers:
 
 
 class _Checks:
-    """openapi-spec-validator's pass and the lint rules: inline for a small spec, else in workers.
+    """openapi-spec-validator's pass and the lint rules: here for a small spec, else in workers.
 
-    Inline, both run before anything is modelled, as a small spec costs little. In
-    workers they run while this process models; their findings are joined before
-    anything is rendered, so an invalid spec still writes nothing.
+    For a big spec they run in workers while this process models (:meth:`start`); for a
+    small one here, while a worker models (:meth:`run_here`). Either way their findings
+    are in before anything is rendered, so an invalid spec still writes nothing.
     """
 
     def __init__(self, spec: LoadedSpec, diagnostics: Diagnostics, workers: _Workers) -> None:
         self.spec, self.diagnostics, self.workers = spec, diagnostics, workers
         self._futures: list[Future[list[Diagnostic]]] = []
+        self.done = False
 
     @property
     def parallel(self) -> bool:
-        return self.workers.enabled
+        """Whether the checks run in workers."""
+        return self.workers.big and self.workers.enabled
 
     def start(self) -> None:
+        """Hand the checks to the workers (a big spec only)."""
         pool = self.workers.pool
-        if pool is None:
-            from generator.validate import check_structure, lint_spec
-
-            check_structure(self.spec, self.diagnostics)
-            lint_spec(self.spec, self.diagnostics)
+        if not self.parallel or pool is None:
             return
         path, severity = self.spec.root.path, dict(self.diagnostics.severity)
         _INHERITED[path] = self.spec  # the pool forks on this first submit
@@ -166,8 +173,19 @@ class _Checks:
         finally:
             _INHERITED.clear()
 
+    def run_here(self) -> None:
+        """Run the checks in this process, unless workers have them."""
+        if self.parallel or self.done:
+            return
+        from generator.validate import check_structure, lint_spec
+
+        self.done = True
+        check_structure(self.spec, self.diagnostics)
+        lint_spec(self.spec, self.diagnostics)
+
     def finish(self) -> None:
-        """Wait for the workers and add what they found (the validator's first)."""
+        """Have every finding: wait for the workers, or run the checks here."""
+        self.run_here()
         futures, self._futures = self._futures, []
         for future in futures:
             for item in future.result():
@@ -282,7 +300,7 @@ def _build(
 ) -> Path:
     """validate -> ir -> models -> render -> format; the formatted staging folder."""
     from generator.ir import build_api
-    from generator.models import generate_models
+    from generator.models import start_models
     from generator.render import render_package
 
     diagnostics = outcome.diagnostics
@@ -291,9 +309,9 @@ def _build(
         if diagnostics.has_errors(strict=strict):
             raise GenerationAborted(diagnostics)
 
-    with _timed("validate", outcome, reporter):
-        checks.start()
-    stop_if_failed()
+    if checks.parallel:
+        with _timed("validate", outcome, reporter):
+            checks.start()
     with _timed("model", outcome, reporter):
         try:
             api = build_api(spec, config.package, diagnostics)
@@ -309,14 +327,13 @@ def _build(
     # of short-lived objects cause: several seconds on a big spec. Undone when the run ends.
     gc.freeze()
     spec_name = config.spec.name
+    run = start_models(api, package=config.package, spec_name=spec_name, executor=workers.pool)
+    if not checks.parallel:
+        with _timed("validate", outcome, reporter):
+            checks.run_here()  # while a worker (if any) generates the models
+        stop_if_failed()
     with _timed("models", outcome, reporter):
-        models = generate_models(
-            api,
-            package=config.package,
-            spec_name=spec_name,
-            diagnostics=diagnostics,
-            executor=workers.pool,
-        )
+        models = run.finish(diagnostics)
     if models is None:
         raise GenerationAborted(diagnostics)
     if checks.parallel:
