@@ -170,7 +170,10 @@ def test_identical_inline_objects_share_the_first_class(tmp_path: Path) -> None:
         "PushEvent": _inline(),
         "PullEvent": _inline(),
         "StarEvent": _inline("a differently described repository"),
-        "Standalone": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+        "Standalone": {
+            "type": "object",
+            "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+        },
     }
     api = _api_of(tmp_path, schemas, {"$ref": "#/components/schemas/PushEvent"})
     generated = api.models_document["components"]["schemas"]

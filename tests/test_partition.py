@@ -156,9 +156,7 @@ def test_join_keeps_every_class_once_and_renames_clashing_made_up_ones(
     assert set(_document()["components"]["schemas"]) <= set(classes)
     # both parts made up a class for `extra`; the second one's is renumbered, not lost
     made_up = sorted(set(classes) - set(_document()["components"]["schemas"]))
-    assert len(made_up) >= 2 and len({name.rstrip("0123456789") for name in made_up}) < len(
-        made_up
-    )
+    assert len(made_up) >= 2 and len({name.rstrip("0123456789") for name in made_up}) < len(made_up)
 
 
 def test_joined_module_defines_bases_first_and_validates(joined: tuple[list[Part], str]) -> None:
@@ -175,7 +173,11 @@ def test_joined_module_defines_bases_first_and_validates(joined: tuple[list[Part
     finally:
         del sys.modules["pkg"], sys.modules["pkg._models"]
     for cls in namespace.values():
-        if isinstance(cls, type) and issubclass(cls, pydantic.BaseModel) and cls.__module__ == "pkg.models":
+        if (
+            isinstance(cls, type)
+            and issubclass(cls, pydantic.BaseModel)
+            and cls.__module__ == "pkg.models"
+        ):
             cls.model_rebuild(_types_namespace=namespace)
     order = namespace["Order5"].model_validate(
         {"id": 1, "owner": {"login": "a"}, "previous": {"id": 2, "label": "x"}}
@@ -229,7 +231,14 @@ def test_parts_side_by_side_make_the_same_package_as_parts_in_turn(
     models = [name for name in outputs[0] if "/models/" in name]
     assert len(models) > 5  # one module per group of classes
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(tmp_path / "pool" / "src")],
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            str(tmp_path / "pool" / "src"),
+        ],
         capture_output=True,
         text=True,
         check=False,
