@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -824,22 +824,11 @@ def _merge_identical(schemas: dict[str, Any], hoisted: list[str]) -> dict[str, A
     come after it, so walking them backwards settles every child before its parent: two
     parents are identical when their children are, whatever the children are called.
     """
-    prefix = "#/components/schemas/"
     group_of: dict[str, int] = {}  # hoisted name -> its group of identical schemas
     groups: dict[str, int] = {}  # canonical text -> group
-
-    def canonical(node: Any) -> Any:
-        if isinstance(node, list):
-            return [canonical(v) for v in node]
-        if not isinstance(node, dict):
-            return node
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(prefix) and ref[len(prefix) :] in group_of:
-            return {**node, "$ref": group_of[ref[len(prefix) :]]}
-        return {key: canonical(value) for key, value in node.items()}
-
     for name in reversed(hoisted):
-        text = json.dumps(canonical(schemas[name]), sort_keys=False, default=str)
+        canonical = _with_refs(schemas[name], group_of.get)  # children by group, not name
+        text = json.dumps(canonical, sort_keys=False, default=str)
         group_of[name] = groups.setdefault(text, len(groups))
     if len(groups) == len(group_of):
         return schemas
@@ -849,14 +838,28 @@ def _merge_identical(schemas: dict[str, Any], hoisted: list[str]) -> dict[str, A
             keeper.setdefault(group_of[name], name)
     replaced = {name: keeper[group] for name, group in group_of.items() if keeper[group] != name}
 
-    def renamed(node: Any) -> Any:
-        if isinstance(node, list):
-            return [renamed(v) for v in node]
-        if not isinstance(node, dict):
-            return node
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(prefix) and ref[len(prefix) :] in replaced:
-            return {**node, "$ref": prefix + replaced[ref[len(prefix) :]]}
-        return {key: renamed(value) for key, value in node.items()}
+    def renamed(name: str) -> str | None:
+        return _SCHEMA_PREFIX + replaced[name] if name in replaced else None
 
-    return {name: renamed(schema) for name, schema in schemas.items() if name not in replaced}
+    return {
+        name: _with_refs(schema, renamed)
+        for name, schema in schemas.items()
+        if name not in replaced
+    }
+
+
+_SCHEMA_PREFIX = "#/components/schemas/"
+
+
+def _with_refs(node: Any, new_ref: Callable[[str], object | None]) -> Any:
+    """``node`` with each ``$ref`` to schema ``X`` set to ``new_ref(X)`` (``None``: left alone)."""
+    if isinstance(node, list):
+        return [_with_refs(v, new_ref) for v in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith(_SCHEMA_PREFIX):
+        value = new_ref(ref[len(_SCHEMA_PREFIX) :])
+        if value is not None:
+            return {**node, "$ref": value}
+    return {key: _with_refs(value, new_ref) for key, value in node.items()}
