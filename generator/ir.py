@@ -273,10 +273,15 @@ class _Builder:
                 result[key] = self.hoist(value, owner + "Item", hoisted)
             elif key == "additionalProperties" and isinstance(value, dict):
                 result[key] = self.hoist(value, owner + "Value", hoisted)
-            elif key in ("oneOf", "anyOf") and isinstance(value, list):
-                # each inline object alternative is a class of its own either way; named
-                # here it is named after its owner (stable when other schemas change)
-                # and identical ones merge
+            elif (
+                key in ("oneOf", "anyOf")
+                and isinstance(value, list)
+                and not any(k in node for k in ("properties", "allOf", "required"))
+            ):
+                # in a plain union each inline object alternative is a class of its own
+                # either way; named here it is named after its owner (stable when other
+                # schemas change) and identical ones merge. Alternatives that refine
+                # the owner's own properties are left for the models stage to merge.
                 result[key] = [
                     self.hoist(option, owner + _option_name(option, index), hoisted)
                     for index, option in enumerate(value)

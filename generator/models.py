@@ -242,8 +242,15 @@ def _run(generate: Any, document: dict[str, Any], package: str, spec_name: str) 
         output_datetime_class=DatetimeClassType.Datetime,
         capitalise_enum_members=False,
         keep_model_order=True,
-        # pydantic's EmailStr needs the optional email-validator package at import time
-        type_mappings=["string+email=string", "string+idn-email=string"],
+        # pydantic's EmailStr needs the optional email-validator package at import time;
+        # AnyUrl is not a str (comparisons with strings fail), refuses the relative or
+        # empty URLs real servers send, and cannot hold a spec's string default
+        type_mappings=[
+            "string+email=string",
+            "string+idn-email=string",
+            "string+uri=string",
+            "string+iri=string",
+        ],
         formatters=[],
     )
 

@@ -215,3 +215,25 @@ def test_object_alternatives_are_named_after_their_owner(tmp_path: Path) -> None
         {"$ref": "#/components/schemas/ReviewReviewerOption2"},
         {"type": "null"},
     ]
+
+
+def test_alternatives_refining_the_owner_stay_inline(tmp_path: Path) -> None:
+    # GitHub's checks/update: the alternatives narrow the owner's own `status` property;
+    # as classes of their own they would be bases whose field types clash with the owner's
+    schemas: dict[str, object] = {
+        "Update": {
+            "type": "object",
+            "properties": {"status": {"type": "string", "enum": ["queued", "completed"]}},
+            "anyOf": [
+                {"properties": {"status": {"enum": ["completed"]}}, "required": ["status"]},
+                {"properties": {"status": {"enum": ["queued"]}}},
+            ],
+        }
+    }
+    api = _api_of(tmp_path, schemas, {"$ref": "#/components/schemas/Update"})
+    generated = api.models_document["components"]["schemas"]
+    assert list(generated) == ["Update", "CreateThingRequest"] or "UpdateOption1" not in generated
+    assert generated["Update"]["anyOf"][0] == {
+        "properties": {"status": {"enum": ["completed"]}},
+        "required": ["status"],
+    }

@@ -34,6 +34,10 @@ def test_fields_aliases_requiredness_and_nullability() -> None:
     assert models.classes["Owner"].field_by_alias("friends") is not None  # inherited from Person
     assert models.imports["date"] == ("datetime", "date")
     assert "EmailStr" not in models.source
+    # URLs are plain strings: AnyUrl is no str and refuses the relative URLs servers send
+    homepage = models.classes["Person"].field_by_alias("homepage")
+    assert homepage is not None and homepage.annotation == "str | None"
+    assert "AnyUrl" not in models.source
 
 
 def test_hostile_names_get_aliases() -> None:
