@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -119,8 +120,10 @@ class _Workers:
             len(f.text) for f in spec.files.values() if f is not spec.root
         )
         self.big = size >= PARALLEL_BYTES
-        methods = multiprocessing.get_all_start_methods()
-        self._method = "fork" if "fork" in methods else "spawn"
+        # fork is cheap and inherits the loaded spec; off Linux (macOS system libraries
+        # are not fork-safe) workers are spawned, and only a big spec is worth that
+        forkable = sys.platform.startswith("linux")
+        self._method = "fork" if forkable else "spawn"
         cores = os.cpu_count() or 1
         self.enabled = cores > 1 and (self.big or self._method == "fork")
         self._pool: ProcessPoolExecutor | None = None
