@@ -23,7 +23,6 @@ from typing import NoReturn
 import click
 
 from generator import __version__
-from generator.cache import default_cache
 from generator.config import (
     ClientConfig,
     ConfigError,
@@ -198,7 +197,11 @@ def generate(
             replace(c, severity=(*c.severity, *overrides)) for c in _configs(config_path)
         )
     show_stages = _interactive() and not quiet
-    cache = None if no_cache else default_cache()
+    cache = None
+    if not no_cache:
+        from generator.cache import default_cache  # not even imported without a cache
+
+        cache = default_cache()
 
     def report(stage: str, seconds: float) -> None:
         if show_stages:

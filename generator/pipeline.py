@@ -304,6 +304,7 @@ def _build(
     """validate -> ir -> models -> render -> format; the formatted staging folder."""
     from generator.ir import build_api
     from generator.models import start_models
+    from generator.render import prepare as prepare_render
     from generator.render import render_package
 
     diagnostics = outcome.diagnostics
@@ -335,6 +336,7 @@ def _build(
         with _timed("validate", outcome, reporter):
             checks.run_here()  # while a worker (if any) generates the models
         stop_if_failed()
+        prepare_render()  # still waiting for the worker: compile the templates meanwhile
     with _timed("models", outcome, reporter):
         models = run.finish(diagnostics)
     if models is None:

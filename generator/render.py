@@ -689,6 +689,25 @@ def _environment(folder: str) -> jinja2.Environment:
     return environment
 
 
+_TEMPLATES = (
+    "pyproject.toml.jinja",
+    "README.md.jinja",
+    "__init__.py.jinja",
+    "_version.py.jinja",
+    "_spec.py.jinja",
+    "_client.py.jinja",
+    "resources_init.py.jinja",
+    "resource.py.jinja",
+)
+
+
+def prepare() -> None:
+    """Compile the templates now, e.g. while a worker generates the models."""
+    env = _environment(str(templates_dir()))
+    for template in _TEMPLATES:
+        env.get_template(template)
+
+
 def render_package(
     api: Api, models: ModelsModule, *, package: str, spec_name: str
 ) -> dict[str, str]:
