@@ -254,7 +254,40 @@ def _summarise(outcome: Outcome, *, check: bool, quiet: bool) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of the ``clientgen`` console script."""
+    """Entry point of the ``clientgen`` console script (and ``python -m generator``).
+
+    Run as a program (no ``argv``), the process ends with :func:`os._exit` once its
+    output is flushed: Python's orderly shutdown would free every object of the run one
+    by one, a quarter of a second after even a small generation and more after a big
+    one, and there is nothing left to tear down (workers are joined, files written and
+    closed). Called with ``argv``, it raises :class:`SystemExit` like any click command.
+    """
+    try:
+        _main(argv)
+    except SystemExit as done:
+        if argv is not None:
+            raise
+        _end_process(done.code)
+
+
+def _end_process(code: object) -> NoReturn:
+    """Exit now with ``code`` as :class:`SystemExit` would, after flushing the output."""
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:
+        print(code, file=sys.stderr)
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            status = status or 1
+    os._exit(status)
+
+
+def _main(argv: Sequence[str] | None) -> None:
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="clientgen")
     except SystemExit:

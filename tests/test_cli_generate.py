@@ -101,6 +101,24 @@ def test_python_dash_m_generator_runs(tmp_path: Path) -> None:
     assert "valid" in done.stderr
 
 
+def test_the_program_ends_with_all_output_written_and_its_exit_status(tmp_path: Path) -> None:
+    # run as a program the process ends with os._exit: nothing may be lost on a pipe
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "generator", "generate", str(CHAT_SPEC)]
+    command += ["--out", str(out), "--package", "p", "--no-cache"]
+    first = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.endswith("unchanged)\n")
+    resource = next((out / "src" / "p" / "resources").glob("[!_]*.py"))
+    resource.write_text(resource.read_text() + "# a hand edit\n" * 2000)
+    stale = subprocess.run([*command, "--check"], capture_output=True, text=True, check=False)
+    assert stale.returncode == 1
+    assert stale.stdout.count("-# a hand edit") == 2000  # the whole diff, through a pipe
+    assert "is stale" in stale.stderr
+    usage = subprocess.run([*command, "--bogus"], capture_output=True, text=True, check=False)
+    assert usage.returncode == 2 and "No such option" in usage.stderr
+
+
 def test_severity_relevels_and_silences_rules(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     spec = tmp_path / "chat.yaml"
     text = CHAT_SPEC.read_text().replace(
