@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from concurrent.futures import Executor, Future
+from concurrent.futures import BrokenExecutor, Executor, Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -124,6 +124,15 @@ class ModelsRun:
     documents: list[dict[str, Any]] = field(default_factory=list)
     futures: list[Future[PartResult] | None] = field(default_factory=list)
 
+    def _result(self, document: dict[str, Any], future: Future[PartResult] | None) -> PartResult:
+        """A part's result: from its worker, or run here (also when the worker died)."""
+        if future is not None:
+            try:
+                return future.result()
+            except BrokenExecutor:  # the worker was killed (out of memory, a signal)
+                pass
+        return run_part(document, self.package, self.spec_name)
+
     def finish(self, diagnostics: Diagnostics) -> ModelsModule | None:
         """Run what is left here, wait for the rest, join; ``None`` (with a diagnostic) on failure."""
         spec_name = self.spec_name
@@ -136,7 +145,7 @@ class ModelsRun:
         from generator.partition import join_parts
 
         results = [
-            future.result() if future is not None else run_part(document, self.package, spec_name)
+            self._result(document, future)
             for document, future in zip(self.documents, self.futures, strict=True)
         ]
         module: ModelSource | None = None
