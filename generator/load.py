@@ -60,6 +60,18 @@ class _LoadError(Exception):
         )
 
 
+def _too_deep(line: int = 0, column: int = 0, *, aliases: bool = False) -> _LoadError:
+    """The refusal of a document nested deeper than ``MAX_DEPTH``, where a position is known."""
+    return _LoadError(
+        "load-too-deep",
+        f"document is nested more than {MAX_DEPTH} levels deep",
+        line,
+        column,
+        hint="no sensible spec needs this; look for runaway nesting"
+        + (" or YAML aliases" if aliases else ""),
+    )
+
+
 @dataclass
 class SourceFile:
     """One file of a spec: its text, its parsed data and (lazily) node positions."""
@@ -322,6 +334,8 @@ def _parse_text(text: str, path: Path) -> Any:
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or exc.context or "syntax error"
             line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+            if "nesting depth" in problem:  # libyaml >= 0.2.6 stops runaway nesting itself
+                raise _too_deep(line, column) from None
             if exc.context and exc.context_mark and exc.problem:
                 start = exc.context_mark
                 problem += f" ({exc.context} that starts at line {start.line + 1}, column {start.column + 1})"
@@ -335,11 +349,7 @@ def _parse_text(text: str, path: Path) -> Any:
         except yaml.YAMLError as exc:
             raise _LoadError("load-syntax", f"invalid YAML: {exc}") from None
     except RecursionError:
-        raise _LoadError(
-            "load-too-deep",
-            f"document is nested more than {MAX_DEPTH} levels deep",
-            hint="no sensible spec needs this; look for runaway nesting",
-        ) from None
+        raise _too_deep() from None
 
 
 def _normalise(data: Any) -> Any:
@@ -358,11 +368,7 @@ def _normalise(data: Any) -> Any:
             return _normalise_shared(data)
         seen.add(id(node))
         if depth > MAX_DEPTH:
-            raise _LoadError(
-                "load-too-deep",
-                f"document is nested more than {MAX_DEPTH} levels deep",
-                hint="no sensible spec needs this; look for runaway nesting",
-            )
+            raise _too_deep()
         if type(node) is dict:
             for key in node:
                 if type(key) is not str:
@@ -413,11 +419,7 @@ def _normalise_shared(data: Any) -> Any:
             height[key] = 1 + max((height[id(c)] for c in containers), default=0)
             open_nodes.discard(key)
             if height[key] > MAX_DEPTH:
-                raise _LoadError(
-                    "load-too-deep",
-                    f"document is nested more than {MAX_DEPTH} levels deep",
-                    hint="no sensible spec needs this; look for runaway nesting or YAML aliases",
-                )
+                raise _too_deep(aliases=True)
             if size[key] > MAX_NODES:
                 raise _LoadError(
                     "load-too-large",
