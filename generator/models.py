@@ -35,6 +35,7 @@ __all__ = [
     "generate_models",
     "header",
     "package_files",
+    "prepare",
     "run_part",
     "start_models",
 ]
@@ -192,6 +193,17 @@ class PartResult:
     module: ModelSource | None = None
     notes: tuple[str, ...] = ()
     error: str = ""
+
+
+def prepare() -> None:
+    """Import datamodel-code-generator's OpenAPI parser now, e.g. before forking a worker.
+
+    The import is a second or more of CPU when no compiled bytecode is at hand; done
+    before a worker is forked, the worker starts generating at once and the import is
+    paid once instead of in both processes.
+    """
+    import datamodel_code_generator.config
+    import datamodel_code_generator.parser.openapi  # noqa: F401
 
 
 def run_part(document: dict[str, Any], package: str, spec_name: str) -> PartResult:

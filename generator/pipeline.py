@@ -71,12 +71,10 @@ def _timed(name: str, outcome: Outcome, reporter: StageReporter | None) -> Itera
             reporter(name, elapsed)
 
 
-#: specs at least this big use worker processes: openapi-spec-validator and the lint
-#: rules run there while this process models, and then a big schema set's second models
+#: specs at least this big use two worker processes: one runs openapi-spec-validator and
+#: the lint rules while this process models, the other a big schema set's second models
 #: part (a small spec is done before a process starts)
 PARALLEL_BYTES = 512 * 1024
-#: one per core of the machines this is made for: two checks, then one models part
-WORKERS = 2
 
 #: the spec a forked worker inherits from the run that started it, by path
 _INHERITED: dict[Path, LoadedSpec] = {}
@@ -104,15 +102,19 @@ def _check_in_child(
 
 
 class _Workers:
-    """Forked worker processes; none on one core.
+    """Forked worker processes, in two pools of one; none on one core.
 
-    A big spec gets :data:`WORKERS`: openapi-spec-validator and the lint rules run in
-    them while this process models, then the second models part. A small spec gets one
-    (when processes can be forked cheaply): datamodel-code-generator runs there while
-    this process validates. With the ``fork`` start method the pool starts its processes
-    at the first submission, before its manager thread exists, and they inherit the
-    imports made (and the spec loaded) so far. The pool is shut down, waiting for
-    running work, when the run ends.
+    A big spec gets both. The checks worker is forked as soon as the spec is loaded and
+    runs openapi-spec-validator and then the lint rules. The models worker is forked once
+    this process has modelled the API and imported datamodel-code-generator, so it starts
+    on the second models part at once, with nothing left to import, while this process
+    generates the first. A small spec gets only the models worker (when processes can be
+    forked cheaply): datamodel-code-generator runs there while this process validates.
+
+    With the ``fork`` start method a pool starts its process at the first submission,
+    before its manager thread exists, and the process inherits the imports made (and the
+    spec loaded) so far. The pools are shut down, waiting for running work, when the run
+    ends.
     """
 
     def __init__(self, spec: LoadedSpec) -> None:
@@ -126,21 +128,30 @@ class _Workers:
         self._method = "fork" if forkable else "spawn"
         cores = os.cpu_count() or 1
         self.enabled = cores > 1 and (self.big or self._method == "fork")
-        self._pool: ProcessPoolExecutor | None = None
+        self._pools: dict[str, ProcessPoolExecutor] = {}
+
+    def _pool(self, role: str) -> ProcessPoolExecutor | None:
+        if not self.enabled:
+            return None
+        if role not in self._pools:
+            context = multiprocessing.get_context(self._method)
+            self._pools[role] = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        return self._pools[role]
 
     @property
-    def pool(self) -> ProcessPoolExecutor | None:
-        if self.enabled and self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=WORKERS if self.big else 1,
-                mp_context=multiprocessing.get_context(self._method),
-            )
-        return self._pool
+    def checks(self) -> ProcessPoolExecutor | None:
+        """The worker for a big spec's checks; ``None`` when they run in this process."""
+        return self._pool("checks") if self.big else None
+
+    @property
+    def models(self) -> ProcessPoolExecutor | None:
+        """The worker for model generation; ``None`` when it all runs in this process."""
+        return self._pool("models")
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        for pool in self._pools.values():
+            pool.shutdown(wait=True, cancel_futures=True)
+        self._pools.clear()
 
 
 class _Checks:
@@ -158,13 +169,13 @@ class _Checks:
 
     @property
     def parallel(self) -> bool:
-        """Whether the checks run in workers."""
+        """Whether the checks run in a worker."""
         return self.workers.big and self.workers.enabled
 
     def start(self) -> None:
-        """Hand the checks to the workers (a big spec only)."""
-        pool = self.workers.pool
-        if not self.parallel or pool is None:
+        """Hand the checks to their worker (a big spec only)."""
+        pool = self.workers.checks
+        if pool is None:
             return
         path, severity = self.spec.root.path, dict(self.diagnostics.severity)
         _INHERITED[path] = self.spec  # the pool forks on this first submit
@@ -303,6 +314,7 @@ def _build(
 ) -> Path:
     """validate -> ir -> models -> render -> format; the formatted staging folder."""
     from generator.ir import build_api
+    from generator.models import prepare as prepare_models
     from generator.models import start_models
     from generator.render import prepare as prepare_render
     from generator.render import render_package
@@ -330,8 +342,11 @@ def _build(
     # not traversed again by every full collection datamodel-code-generator's millions
     # of short-lived objects cause: several seconds on a big spec. Undone when the run ends.
     gc.freeze()
+    if checks.parallel:
+        # imported here once, before the models worker is forked, rather than in both
+        prepare_models()
     spec_name = config.spec.name
-    run = start_models(api, package=config.package, spec_name=spec_name, executor=workers.pool)
+    run = start_models(api, package=config.package, spec_name=spec_name, executor=workers.models)
     if not checks.parallel:
         with _timed("validate", outcome, reporter):
             checks.run_here()  # while a worker (if any) generates the models
