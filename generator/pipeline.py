@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -101,6 +101,19 @@ def _check_in_child(
     return diagnostics.items
 
 
+def _run_at_low_priority() -> None:
+    """Have the scheduler prefer every other process of the run to this one.
+
+    The checks are not on the way to the output; the models are. Three processes share
+    two cores while both models parts run, and the checks worker, niced, takes what the
+    others leave: the cores' idle time before the parts start and while this process
+    renders and stages the package.
+    """
+    if hasattr(os, "nice"):  # not on Windows
+        with suppress(OSError):
+            os.nice(19)
+
+
 class _Workers:
     """Forked worker processes, in two pools of one; none on one core.
 
@@ -134,8 +147,11 @@ class _Workers:
         if not self.enabled:
             return None
         if role not in self._pools:
-            context = multiprocessing.get_context(self._method)
-            self._pools[role] = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            self._pools[role] = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context(self._method),
+                initializer=_run_at_low_priority if role == "checks" else None,
+            )
         return self._pools[role]
 
     @property
@@ -356,14 +372,19 @@ def _build(
         models = run.finish(diagnostics)
     if models is None:
         raise GenerationAborted(diagnostics)
-    if checks.parallel:
-        with _timed("checks", outcome, reporter):
-            checks.finish()
     stop_if_failed()
     outcome.operations, outcome.models = len(api.operations), len(models.classes)
-    with _timed("render", outcome, reporter):
-        files = render_package(api, models, package=config.package, spec_name=spec_name)
-        staging = stage(files, config.out)
+    # A big spec's checks may still be running (they yield the cores to the models
+    # worker and this process): rendered and formatted meanwhile, the package is only
+    # published once they are in. Should rendering fail, a spec they refuse explains it.
+    try:
+        with _timed("render", outcome, reporter):
+            files = render_package(api, models, package=config.package, spec_name=spec_name)
+            staging = stage(files, config.out)
+    except Exception:
+        checks.finish()
+        stop_if_failed()
+        raise
     try:
         with _timed("format", outcome, reporter):
             try:
@@ -380,6 +401,10 @@ def _build(
                     )
                 )
                 raise GenerationAborted(diagnostics) from None
+        if checks.parallel:
+            with _timed("checks", outcome, reporter):
+                checks.finish()
+        stop_if_failed()
     except BaseException:
         discard(staging)
         raise
