@@ -15,7 +15,7 @@ import builtins
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, cached_property, lru_cache
 from typing import Any
 
@@ -130,6 +130,8 @@ class MethodView:
     async_docstring: str
     request_arguments: tuple[str, ...]
     example: str
+    #: the models the method body uses, imported when it first runs (``""``: none)
+    body_import: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +143,8 @@ class ResourceView:
     docstring: str
     import_lines: tuple[str, ...]
     methods: tuple[MethodView, ...]
+    #: imports for annotations only, under ``if TYPE_CHECKING:``
+    type_import_lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,8 +237,9 @@ class _Context:
 def _operation_literal(ctx: _Context, op: Operation) -> str:
     servers = ", ".join(f"_spec.{ctx.server_names[s]}" for s in op.servers)
     security = ", ".join("(" + "".join(f"{py_str(n)}, " for n in alt) + ")" for alt in op.security)
+    # named, not imported: a model is loaded only when its error arrives
     errors = ", ".join(
-        f"{py_str(r.status)}: {r.class_name}"
+        f"{py_str(r.status)}: {py_str(r.class_name)}"
         for r in op.errors
         if r.class_name in ctx.models.classes
     )
@@ -248,6 +253,7 @@ def _operation_literal(ctx: _Context, op: Operation) -> str:
     ]
     if errors:
         parts.append(f"error_models={{{errors}}}")
+        parts.append(f"models_module={py_str(ctx.package + '.models')}")
     return "Operation(" + ", ".join(parts) + ")"
 
 
@@ -465,17 +471,41 @@ def _example_call(op: Operation, arguments: Sequence[Argument]) -> str:
 
 
 def _resource(ctx: _Context, resource: Resource) -> ResourceView:
-    methods = tuple(_method(ctx, op) for op in resource.operations)
+    methods = tuple(_with_body_import(ctx, _method(ctx, op)) for op in resource.operations)
     description = _plain(resource.description) or f"Operations tagged {resource.tag!r}."
+    import_lines, type_import_lines = _resource_imports(ctx, methods)
     return ResourceView(
         module=naming.identifier(resource.attribute),
         attribute=resource.attribute,
         class_name=resource.class_name,
         async_class_name="Async" + resource.class_name,
         docstring=docstring(description, " " * 4),
-        import_lines=_resource_imports(ctx, methods),
+        import_lines=import_lines,
         methods=methods,
+        type_import_lines=type_import_lines,
     )
+
+
+def _body_names(method: MethodView) -> frozenset[str]:
+    """The global names the body of ``method`` uses (its arguments are local)."""
+    arguments = {a.name for a in method.arguments}
+    used: set[str] = set()
+    for source in (method.cast_to, *method.request_arguments):
+        used |= _names_in(source) - arguments
+    return frozenset(used)
+
+
+def _with_body_import(ctx: _Context, method: MethodView) -> MethodView:
+    """``method`` importing the models its body uses itself, when it first runs.
+
+    A resource module so imports no model: importing ``client.repos`` of a big API costs
+    the module alone, and each method loads the classes it needs (and what they refer
+    to) on its first call. Later calls find them in ``sys.modules``.
+    """
+    models = sorted(n for n in _body_names(method) if n in ctx.models.classes)
+    if not models:
+        return method
+    return replace(method, body_import=f"from ..models import {', '.join(models)}")
 
 
 #: where the names generated resource modules may use come from (besides the models)
@@ -500,25 +530,33 @@ def _names_in(source: str) -> frozenset[str]:
     return frozenset({node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} - {"_"})
 
 
-def _resource_imports(ctx: _Context, methods: Sequence[MethodView]) -> tuple[str, ...]:
-    """The import lines of a resource module: exactly the names its methods use."""
-    used: set[str] = set()
+def _resource_imports(
+    ctx: _Context, methods: Sequence[MethodView]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The import lines of a resource module, and those only type checkers need.
+
+    Exactly the names its methods use. Models in annotations are for type checkers only
+    (``from __future__ import annotations`` leaves annotations unevaluated); models in
+    method bodies are imported there (:func:`_with_body_import`).
+    """
+    models = ctx.models.classes.keys()
+    used: set[str] = set()  # at run time, outside any method body
+    in_annotations: set[str] = set()
     for method in methods:
-        # annotations and defaults are evaluated outside the method: every name is global
-        outside = [method.return_annotation, method.operation_literal]
-        outside += [a.annotation for a in method.arguments] + [
-            a.default for a in method.arguments if a.default
-        ]
-        for source in outside:
+        annotations = [method.return_annotation] + [a.annotation for a in method.arguments]
+        for source in annotations:
+            in_annotations |= _names_in(source)
+        # defaults and the operation literal are evaluated when the module is imported
+        evaluated = [method.operation_literal] + [a.default for a in method.arguments if a.default]
+        for source in evaluated:
             used |= _names_in(source)
-        # the body also sees the arguments
-        arguments = {a.name for a in method.arguments}
-        for source in (method.cast_to, *method.request_arguments):
-            used |= _names_in(source) - arguments
+        used |= _body_names(method) - models  # a body imports its models itself
+    used |= in_annotations - models
     used -= {"_spec", "Operation"}  # imported by the template
+    annotation_models = (in_annotations & models) - used
     by_module: dict[str, list[str]] = {}
     for name in sorted(used):
-        if name in ctx.models.classes:
+        if name in models:
             module, original = "..models", name
         elif name in _KNOWN_IMPORTS:
             module, original = _KNOWN_IMPORTS[name]
@@ -540,7 +578,10 @@ def _resource_imports(ctx: _Context, methods: Sequence[MethodView]) -> tuple[str
         "from .._operations import Operation",
         "from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper",
     ]
-    return tuple(lines)
+    type_lines = ["from .._base_client import AsyncAPIClient, SyncAPIClient"]
+    if annotation_models:
+        type_lines.append(f"from ..models import {', '.join(sorted(annotation_models))}")
+    return tuple(lines), tuple(type_lines)
 
 
 def _client_class_name(package: str) -> str:

@@ -80,3 +80,39 @@ def test_generated_models_load_lazily_and_validate(tmp_path: Path) -> None:
     assert "_chatroom" not in lines[1]  # only what AddParticipantResponse needs was imported
     assert "_participant_entry" in lines[1]
     assert lines[2].startswith("AttributeError")
+
+
+def test_resources_import_models_only_when_a_method_runs(tmp_path: Path) -> None:
+    """Importing a resource loads no model; a call loads what it sends and receives."""
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "out"
+    generate_client(ClientConfig(root / "spec" / "chat.openapi.yaml", "lazy_chat", out))
+    script = (
+        "import sys, httpx\n"
+        "import lazy_chat\n"
+        "from lazy_chat.resources import mudbase\n"
+        "loaded = lambda: sorted(k for k in sys.modules if k.startswith('lazy_chat.models._'))\n"
+        "print(loaded())\n"
+        "body = {'data': {'participants': [{'addedAt': '2024-01-15T11:00:00Z'}]}}\n"
+        "replies = [httpx.Response(200, json=body), httpx.Response(400, json={'message': 'no'})]\n"
+        "def reply(request):\n"
+        "    return replies.pop(0)\n"
+        "client = lazy_chat.LazyChatClient(mudbase_jwt='t', base_url='http://test',\n"
+        "    http_client=httpx.Client(transport=httpx.MockTransport(reply)))\n"
+        "result = client.mudbase.add_participant(project_id='p', chat_id='c', user_id='u')\n"
+        "print(type(result).__name__, result.data.participants[0].added_at.year)\n"
+        "print(loaded())\n"
+        "try:\n"
+        "    client.mudbase.add_participant(project_id='p', chat_id='c', user_id='u')\n"
+        "except lazy_chat.BadRequestError as error:\n"
+        "    print(type(error.body).__name__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=out / "src", capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "[]"
+    assert lines[1] == "AddParticipantResponse 2024"
+    assert "_add_participant_request" in lines[2] and "_mudbase_error" not in lines[2]
+    assert lines[3] == "MudbaseError"

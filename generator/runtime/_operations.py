@@ -6,6 +6,7 @@ client runtime reads them to build URLs, pick credentials and map error bodies.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRAC
 """HTTP methods that RFC 9110 defines as idempotent (safe to retry after any failure)."""
 
 _TEMPLATE_RE = re.compile(r"\{([^{}]+)\}")
-_EMPTY_ERROR_MODELS: Mapping[str, type[pydantic.BaseModel]] = MappingProxyType({})
+_EMPTY_ERROR_MODELS: Mapping[str, type[pydantic.BaseModel] | str] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +95,8 @@ class Operation:
     satisfied and each alternative needs all of its scheme names. An empty
     alternative ``()`` allows anonymous calls; an empty outer tuple means no auth.
     ``error_models`` maps status keys (``"404"``, ``"4XX"``, ``"default"``) to the
-    model used to parse error bodies.
+    model used to parse error bodies, or to its name in the ``models_module``: then the
+    model is imported only when such an error arrives, not with the resource module.
     """
 
     operation_id: str
@@ -103,9 +105,10 @@ class Operation:
     servers: tuple[Server, ...]
     security: tuple[tuple[str, ...], ...]
     idempotent: bool = False
-    error_models: Mapping[str, type[pydantic.BaseModel]] = field(
+    error_models: Mapping[str, type[pydantic.BaseModel] | str] = field(
         default_factory=lambda: _EMPTY_ERROR_MODELS, compare=False, hash=False
     )
+    models_module: str = ""
 
     def __post_init__(self) -> None:
         if self.method != self.method.upper():
@@ -135,5 +138,16 @@ class Operation:
         models = self.error_models
         for key in (str(status_code), f"{status_code // 100}XX", f"{status_code // 100}xx"):
             if key in models:
-                return models[key]
-        return models.get("default")
+                return self._model(models[key])
+        found = models.get("default")
+        return None if found is None else self._model(found)
+
+    def _model(self, model: type[pydantic.BaseModel] | str) -> type[pydantic.BaseModel]:
+        if not isinstance(model, str):
+            return model
+        if not self.models_module:
+            raise ValueError(f"error model {model!r} is named, but no models_module is given")
+        found = getattr(importlib.import_module(self.models_module), model)
+        if not (isinstance(found, type) and issubclass(found, pydantic.BaseModel)):
+            raise TypeError(f"{self.models_module}.{model} is not a pydantic model")
+        return found

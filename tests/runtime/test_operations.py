@@ -73,3 +73,18 @@ def test_server_variable_lookup() -> None:
     )
     assert server.variable("tenant") == ServerVariable("tenant", "demo", ("demo",))
     assert server.variable("other") is None
+
+
+def test_named_error_models_are_imported_when_an_error_arrives() -> None:
+    op = make_op(
+        error_models={"404": "ErrorBody", "default": "DefaultErrorBody"},
+        models_module="tests.runtime.runtime_support",
+    )
+    assert op.error_model_for(404) is ErrorBody
+    assert op.error_model_for(500) is DefaultErrorBody
+    with pytest.raises(AttributeError):
+        make_op(error_models={"404": "Nope"}, models_module=op.models_module).error_model_for(404)
+    with pytest.raises(TypeError, match="not a pydantic model"):
+        make_op(error_models={"404": "pytest"}, models_module=__name__).error_model_for(404)
+    with pytest.raises(ValueError, match="no models_module"):
+        make_op(error_models={"404": "ErrorBody"}).error_model_for(404)

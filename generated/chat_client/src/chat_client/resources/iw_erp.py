@@ -11,10 +11,10 @@ from .._models import build_request_model
 from .._operations import Operation
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, NotGiven
-from ..models import ChatroomParticipant, ChatroomParticipantRequest
 
 if TYPE_CHECKING:
     from .._base_client import AsyncAPIClient, SyncAPIClient
+    from ..models import ChatroomParticipant
 
 __all__ = [
     "AsyncIwErpResource",
@@ -67,6 +67,8 @@ class IwErpResource:
 
         ``POST /api/chat/chatroom_participant`` (operationId ``addChatroomParticipant``).
         """
+        from ..models import ChatroomParticipant, ChatroomParticipantRequest
+
         return self._client.request(
             _ADD_CHATROOM_PARTICIPANT,
             cast_to=ChatroomParticipant,
@@ -109,6 +111,8 @@ class AsyncIwErpResource:
 
         ``POST /api/chat/chatroom_participant`` (operationId ``addChatroomParticipant``).
         """
+        from ..models import ChatroomParticipant, ChatroomParticipantRequest
+
         return await self._client.request(
             _ADD_CHATROOM_PARTICIPANT,
             cast_to=ChatroomParticipant,

@@ -10,10 +10,10 @@ from .._models import build_request_model
 from .._operations import Operation
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, NotGiven
-from ..models import AddParticipantRequest, AddParticipantResponse, MudbaseError, ParticipantRole
 
 if TYPE_CHECKING:
     from .._base_client import AsyncAPIClient, SyncAPIClient
+    from ..models import AddParticipantResponse, ParticipantRole
 
 __all__ = [
     "AsyncMudbaseResource",
@@ -32,7 +32,8 @@ _ADD_PARTICIPANT = Operation(
     ),
     security=(("mudbaseJwt",),),
     idempotent=False,
-    error_models={"400": MudbaseError, "401": MudbaseError},
+    error_models={"400": "MudbaseError", "401": "MudbaseError"},
+    models_module="chat_client.models",
 )
 
 
@@ -79,6 +80,8 @@ class MudbaseResource:
 
         ``POST /api/chat/projects/{projectId}/chats/{chatId}/participants`` (operationId ``addParticipant``).
         """
+        from ..models import AddParticipantRequest, AddParticipantResponse
+
         return self._client.request(
             _ADD_PARTICIPANT,
             cast_to=AddParticipantResponse,
@@ -130,6 +133,8 @@ class AsyncMudbaseResource:
 
         ``POST /api/chat/projects/{projectId}/chats/{chatId}/participants`` (operationId ``addParticipant``).
         """
+        from ..models import AddParticipantRequest, AddParticipantResponse
+
         return await self._client.request(
             _ADD_PARTICIPANT,
             cast_to=AddParticipantResponse,
