@@ -24,8 +24,11 @@ What is measured, per input spec (``--inputs``, default ``chat,petstore,github,g
   not with ``--quick``).
 * ``import``: cold import in a fresh interpreter (bytecode already cached, so: the cost a
   user pays at every start) of the package; of the package plus one resource (ours:
-  ``PKG.resources.<tag>``, which imports its models; the peer's: one operation module
-  ``PKG.api.<tag>.<operation>``, which imports its models); and of the models alone.
+  ``PKG.resources.<tag>``, which imports no model: each method imports its own on its first
+  call; the peer's: one operation module ``PKG.api.<tag>.<operation>``, which imports its
+  models); of the package plus one operation with its models (ours: the resource plus the
+  models that method imports; the peer's: the same operation module), the like-for-like case;
+  and of the models alone.
   Timed inside the fresh process with ``perf_counter`` around the import statements.
   When clientgen refuses an input (as it does the GitHub spec today, on invalid examples),
   the package for the import benchmark is built with ``profile_stages.py --keep-going
@@ -55,6 +58,7 @@ import datetime as _dt
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -510,12 +514,16 @@ class Bench:
             src = ours_out / "src"
             pkg = src / item.package
             resource = pick(pkg / "resources", item.tag)
+            with_resource = [item.package, f"{item.package}.resources.{resource}"]
+            models = method_models(pkg / "resources" / f"{resource}.py", item) if resource else ""
             targets["ours"] = {
                 "path": src,
                 "package": [item.package],
-                "package+resource": [item.package, f"{item.package}.resources.{resource}"]
-                if resource
-                else None,
+                "package+resource": with_resource if resource else None,
+                # what the first call of the method pays on top: the models it imports
+                "package+operation": [*with_resource, f"from {item.package}.models import {models}"]
+                if models
+                else (with_resource if resource else None),
                 "models": [f"{item.package}.models"]
                 if (pkg / "models.py").exists() or (pkg / "models").is_dir()
                 else None,
@@ -529,9 +537,11 @@ class Bench:
                 "path": peer_out,
                 "package": [name],
                 "package+resource": [name, f"{name}.api.{tag}.{operation}"] if operation else None,
+                # its operation module imports the models already
+                "package+operation": [name, f"{name}.api.{tag}.{operation}"] if operation else None,
                 "models": [f"{name}.models"] if (peer_out / name / "models").is_dir() else None,
             }
-        kinds = ("package", "package+resource", "models")
+        kinds = ("package", "package+resource", "package+operation", "models")
         result: dict[str, Any] = {}
         for tool, spec in targets.items():
             result[tool] = {"modules": {k: spec[k] for k in kinds}}
@@ -674,8 +684,24 @@ print(json.dumps({{"seconds": seconds, "rss_mb": resource.getrusage(resource.RUS
 """
 
 
+def method_models(resource_file: Path, item: Input) -> str:
+    """The models the benchmarked method of a resource module imports on its first call."""
+    method = item.operation.removeprefix(f"{item.tag}_")
+    found = re.search(
+        rf"\n    def {re.escape(method)}\(.*?\n        from \.\.models import ([^\n]+)\n",
+        resource_file.read_text(encoding="utf-8"),
+        flags=re.DOTALL,
+    )
+    if found is None or "\n    def " in found.group(0)[5:]:
+        return ""  # no such method, or it uses no model
+    return found.group(1).strip()
+
+
 def import_once(path: Path, modules: list[str], timeout: float) -> dict[str, Any]:
-    code = _IMPORT_CODE.format(imports="\n".join(f"import {m}" for m in modules))
+    """Time importing ``modules`` (or running ``from ... import ...`` lines) in a new process."""
+    code = _IMPORT_CODE.format(
+        imports="\n".join(m if m.startswith("from ") else f"import {m}" for m in modules)
+    )
     env = tool_env()
     env["PYTHONPATH"] = str(path)
     run = measure([sys.executable, "-c", code], cwd=path, timeout=timeout, env=env)
@@ -761,15 +787,19 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         elif ours_ok is False:
             add(f"{name}: {TARGETS_TEXT['check']}", None, 0.5, "s", why)
         imp = entry.get("import") or {}
-        value = (imp.get("ratio") or {}).get("package+resource")
-        note = (
-            "ours built with validation skipped (clientgen refuses the spec)"
-            if entry.get("ours_source") == "forced"
-            else ""
-        )
-        if value is None:
-            note = "; ".join(x for x in (note, _import_gap(imp)) if x)
-        add(f"{name}: {TARGETS_TEXT['import']}", value, 0.5, "x", note)
+        for kind, label in (
+            ("package+resource", ""),
+            ("package+operation", " [+ one operation's models, like for like]"),
+        ):
+            value = (imp.get("ratio") or {}).get(kind)
+            note = (
+                "ours built with validation skipped (clientgen refuses the spec)"
+                if entry.get("ours_source") == "forced"
+                else ""
+            )
+            if value is None:
+                note = "; ".join(x for x in (note, _import_gap(imp)) if x)
+            add(f"{name}: {TARGETS_TEXT['import']}{label}", value, 0.5, "x", note)
     calls = results.get("per_call") or {}
     for mode in ("sync", "async"):
         value = (calls.get("ratio") or {}).get(f"ours/raw {mode}")
@@ -848,7 +878,7 @@ def report(results: dict[str, Any]) -> str:
                 rows.append((name, label, fmt_stat(c["wall_s"]) + suffix, "(no equivalent)", ""))
         imp = entry.get("import") or {}
         forced = " (forced)" if entry.get("ours_source") == "forced" else ""
-        for kind in ("package", "package+resource", "models"):
+        for kind in ("package", "package+resource", "package+operation", "models"):
             o = (imp.get("ours") or {}).get(kind) or {}
             p = (imp.get("peer") or {}).get(kind) or {}
             if not o and not p:
