@@ -1,6 +1,6 @@
 """``python -m generator`` runs the ``clientgen`` command line."""
 
-from generator.cli import main
+from generator.warm import main
 
 if __name__ == "__main__":
     main()

@@ -22,7 +22,7 @@ from typing import NoReturn
 
 import click
 
-from generator import __version__
+from generator import __version__, warm
 from generator.config import (
     ClientConfig,
     ConfigError,
@@ -272,6 +272,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def _end_process(code: object) -> NoReturn:
     """Exit now with ``code`` as :class:`SystemExit` would, after flushing the output."""
+    warm.stop()  # a models worker the run did not need
     if code is None:
         status = 0
     elif isinstance(code, int):

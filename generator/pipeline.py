@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from generator import warm
 from generator.cache import CacheEntry, OutputCache
 from generator.config import ClientConfig
 from generator.diagnostics import Diagnostic, Diagnostics, GenerationAborted, Level
@@ -142,6 +143,9 @@ class _Workers:
         cores = os.cpu_count() or 1
         self.enabled = cores > 1 and (self.big or self._method == "fork")
         self._pools: dict[str, ProcessPoolExecutor] = {}
+        early = warm.take()  # forked as the program started, the models library imported
+        if early is not None:
+            self._pools["models"] = early
 
     def _pool(self, role: str) -> ProcessPoolExecutor | None:
         if not self.enabled:
@@ -165,7 +169,15 @@ class _Workers:
         return self._pool("models")
 
     def close(self) -> None:
+        """Stop the workers: every result the run uses is in by now.
+
+        A worker may still be busy with work nobody waits for (the models library's
+        import, when the run needs no models or stopped early): it is terminated rather
+        than waited for.
+        """
         for pool in self._pools.values():
+            for process in list(pool._processes.values()):
+                process.terminate()
             pool.shutdown(wait=True, cancel_futures=True)
         self._pools.clear()
 
