@@ -143,9 +143,14 @@ class _Workers:
         cores = os.cpu_count() or 1
         self.enabled = cores > 1 and (self.big or self._method == "fork")
         self._pools: dict[str, ProcessPoolExecutor] = {}
-        early = warm.take()  # forked as the program started, the models library imported
+        # forked as the program started, importing the models library: a small spec's
+        # models worker. A big spec's is forked once this process has imported the
+        # library itself, and shares it (and the rest of this process's memory).
+        early = warm.take()
         if early is not None:
             self._pools["models"] = early
+            if self.big:
+                self.close()
 
     def _pool(self, role: str) -> ProcessPoolExecutor | None:
         if not self.enabled:

@@ -71,3 +71,25 @@ def test_the_pipeline_takes_the_worker(tmp_path: object) -> None:
     out = Path(str(tmp_path)) / "out"
     outcome = generate_client(ClientConfig(CHAT_SPEC, "chat_client", out))
     assert outcome.written and warm.take() is None
+
+
+@linux_with_two_cores
+def test_a_big_spec_ends_the_worker_and_forks_its_own(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    from generator import pipeline
+    from generator.config import ClientConfig
+    from tests.conftest import CHAT_SPEC
+
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    warm.start(["generate"])
+    pool = warm._pool
+    assert pool is not None
+    early = list(pool._processes.values())
+    out = Path(str(tmp_path)) / "out"
+    outcome = pipeline.generate_client(ClientConfig(CHAT_SPEC, "chat_client", out))
+    assert outcome.written and "checks" in [name for name, _ in outcome.timings]
+    early[0].join(timeout=10)
+    assert not early[0].is_alive()
