@@ -57,10 +57,19 @@ def test_other_top_level_code_keeps_one_module() -> None:
     assert package_files(ModelsModule(source=source), "# h") == {"__init__": source}
 
 
-def test_generated_models_load_lazily_and_validate(tmp_path: Path) -> None:
+def _run_with_chat_package(tmp_path: Path, script: str) -> list[str]:
+    """Generate the chat spec as package ``lazy_chat``; run ``script`` beside it; its lines."""
     root = Path(__file__).resolve().parents[1]
     out = tmp_path / "out"
     generate_client(ClientConfig(root / "spec" / "chat.openapi.yaml", "lazy_chat", out))
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=out / "src", capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def test_generated_models_load_lazily_and_validate(tmp_path: Path) -> None:
     script = (
         "import sys\n"
         "import lazy_chat.models as m\n"
@@ -71,11 +80,7 @@ def test_generated_models_load_lazily_and_validate(tmp_path: Path) -> None:
         "assert 'Chatroom' in dir(m)\n"
         "try:\n    m.Nope\nexcept AttributeError as e:\n    print('AttributeError', e)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=out / "src", capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
+    lines = _run_with_chat_package(tmp_path, script)
     assert lines[0] == "2024"
     assert "_chatroom" not in lines[1]  # only what AddParticipantResponse needs was imported
     assert "_participant_entry" in lines[1]
@@ -84,9 +89,6 @@ def test_generated_models_load_lazily_and_validate(tmp_path: Path) -> None:
 
 def test_resources_import_models_only_when_a_method_runs(tmp_path: Path) -> None:
     """Importing a resource loads no model; a call loads what it sends and receives."""
-    root = Path(__file__).resolve().parents[1]
-    out = tmp_path / "out"
-    generate_client(ClientConfig(root / "spec" / "chat.openapi.yaml", "lazy_chat", out))
     script = (
         "import sys, httpx\n"
         "import lazy_chat\n"
@@ -107,11 +109,7 @@ def test_resources_import_models_only_when_a_method_runs(tmp_path: Path) -> None
         "except lazy_chat.BadRequestError as error:\n"
         "    print(type(error.body).__name__)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=out / "src", capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
+    lines = _run_with_chat_package(tmp_path, script)
     assert lines[0] == "[]"
     assert lines[1] == "AddParticipantResponse 2024"
     assert "_add_participant_request" in lines[2] and "_mudbase_error" not in lines[2]
