@@ -119,16 +119,17 @@ class _Workers:
     """Forked worker processes, in two pools of one; none on one core.
 
     A big spec gets both. The checks worker is forked as soon as the spec is loaded and
-    runs openapi-spec-validator and then the lint rules. The models worker is forked once
-    this process has modelled the API and imported datamodel-code-generator, so it starts
-    on the second models part at once, with nothing left to import, while this process
-    generates the first. A small spec gets only the models worker (when processes can be
-    forked cheaply): datamodel-code-generator runs there while this process validates.
+    runs openapi-spec-validator and then the lint rules, niced. The models worker is
+    forked once this process has modelled the API and imported datamodel-code-generator,
+    so it starts on the second models part at once, with nothing left to import, while
+    this process generates the first. A small spec gets only the models worker (when
+    processes can be forked cheaply): the one :mod:`generator.warm` forked as the program
+    started, if any. datamodel-code-generator runs there while this process validates.
 
     With the ``fork`` start method a pool starts its process at the first submission,
     before its manager thread exists, and the process inherits the imports made (and the
-    spec loaded) so far. The pools are shut down, waiting for running work, when the run
-    ends.
+    spec loaded) so far. When the run ends every result it uses is in; the pools are shut
+    down and whatever still runs (an unused import) is terminated.
     """
 
     def __init__(self, spec: LoadedSpec) -> None:
@@ -181,9 +182,7 @@ class _Workers:
         than waited for.
         """
         for pool in self._pools.values():
-            for process in list(pool._processes.values()):
-                process.terminate()
-            pool.shutdown(wait=True, cancel_futures=True)
+            warm.end(pool)
         self._pools.clear()
 
 

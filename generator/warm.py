@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-__all__ = ["main", "start", "stop", "take"]
+__all__ = ["end", "main", "start", "stop", "take"]
 
 _pool: ProcessPoolExecutor | None = None
 
@@ -57,8 +57,16 @@ def take() -> ProcessPoolExecutor | None:
 def stop() -> None:
     """End the worker if nothing took it (the run needed no models)."""
     pool = take()
-    if pool is None:
-        return
+    if pool is not None:
+        end(pool)
+
+
+def end(pool: ProcessPoolExecutor) -> None:
+    """Shut ``pool`` down without waiting for work still running: nobody needs it.
+
+    Its workers are terminated first (an import of the models library that no run will
+    use takes a second), then the pool is shut down.
+    """
     for process in list(pool._processes.values()):
         process.terminate()
     pool.shutdown(wait=True, cancel_futures=True)
