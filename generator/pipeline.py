@@ -148,10 +148,10 @@ class _Workers:
         # models worker. A big spec's is forked once this process has imported the
         # library itself, and shares it (and the rest of this process's memory).
         early = warm.take()
-        if early is not None:
+        if early is not None and self.big:
+            warm.end(early)
+        elif early is not None:
             self._pools["models"] = early
-            if self.big:
-                self.close()
 
     def _pool(self, role: str) -> ProcessPoolExecutor | None:
         if not self.enabled:
