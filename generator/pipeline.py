@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -21,16 +21,18 @@ from typing import TYPE_CHECKING, Literal
 
 from generator import warm
 from generator.cache import CacheEntry, OutputCache
-from generator.config import ClientConfig
+from generator.config import ClientConfig, find_pyproject
 from generator.diagnostics import Diagnostic, Diagnostics, GenerationAborted, Level
 from generator.write import (
     FormatError,
     TreeChange,
+    UnsafeTarget,
     compare_files,
     discard,
     format_tree,
     publish,
     read_tree,
+    refusal,
     stage,
 )
 
@@ -238,6 +240,64 @@ class _Checks:
                 self.diagnostics.add(item)
 
 
+def _protected(config: ClientConfig) -> tuple[Path, ...]:
+    """What a run must never replace: the working directory, the spec, the project."""
+    cwd = Path.cwd()
+    projects = {find_pyproject(cwd), find_pyproject(config.spec.resolve().parent)}
+    return (cwd, config.spec, *sorted(p for p in projects if p is not None))
+
+
+def _refused(config: ClientConfig, diagnostics: Diagnostics, reason: str) -> GenerationAborted:
+    diagnostics.add(
+        Diagnostic(
+            str(config.out), 0, 0, Level.ERROR, "out-refused", f"refusing to write here: {reason}"
+        )
+    )
+    return GenerationAborted(diagnostics)
+
+
+def _stage(
+    files: Mapping[str, str | bytes], config: ClientConfig, diagnostics: Diagnostics
+) -> Path:
+    """Stage ``files`` beside ``config.out``; an OS error is a diagnostic."""
+    try:
+        return stage(files, config.out)
+    except OSError as exc:
+        diagnostics.add(
+            Diagnostic(
+                str(config.out),
+                0,
+                0,
+                Level.ERROR,
+                "write-failed",
+                f"the package could not be staged beside the folder: {exc.strerror or exc}; "
+                "check that its parent folder can be created and written",
+            )
+        )
+        raise GenerationAborted(diagnostics) from None
+
+
+def _publish(staging: Path, config: ClientConfig, diagnostics: Diagnostics) -> None:
+    """Swap ``staging`` into ``config.out``; a refusal or an OS error is a diagnostic."""
+    try:
+        publish(staging, config.out, protected=_protected(config))
+    except UnsafeTarget as refused:
+        raise _refused(config, diagnostics, refused.reason) from None
+    except OSError as exc:
+        diagnostics.add(
+            Diagnostic(
+                str(config.out),
+                0,
+                0,
+                Level.ERROR,
+                "write-failed",
+                f"the package could not be written: {exc.strerror or exc}; the folder is as it "
+                "was. Check that its parent folder exists and is writable",
+            )
+        )
+        raise GenerationAborted(diagnostics) from None
+
+
 def check_spec(path: Path, diagnostics: Diagnostics) -> LoadedSpec | None:
     """Load and validate one spec; problems go into ``diagnostics``."""
     from generator.load import load_spec
@@ -266,6 +326,9 @@ def generate_client(
     """
     diagnostics = Diagnostics(severity=dict(config.severity))
     outcome = Outcome(config=config, diagnostics=diagnostics)
+    reason = refusal(config.out, protected=_protected(config), contents=not check)
+    if reason is not None:  # before any work: the folder is checked again before the swap
+        raise _refused(config, diagnostics, reason)
     key = ""
     if cache is not None:
         with _timed("cache", outcome, reporter):
@@ -308,7 +371,7 @@ def generate_client(
         with _timed("write", outcome, reporter):
             outcome.change = compare_files(staged, config.out, label=config.out.name)
             if not check and not outcome.change.is_current:
-                publish(staging, config.out)
+                _publish(staging, config, diagnostics)
                 outcome.written = True
     finally:
         discard(staging)
@@ -325,9 +388,9 @@ def _from_cache(entry: CacheEntry, outcome: Outcome, *, check: bool, strict: boo
     out = outcome.config.out
     outcome.change = compare_files(entry.files, out, label=out.name)
     if not check and not outcome.change.is_current:
-        staging = stage(entry.files, out)
+        staging = _stage(entry.files, outcome.config, outcome.diagnostics)
         try:
-            publish(staging, out)
+            _publish(staging, outcome.config, outcome.diagnostics)
         finally:
             discard(staging)
         outcome.written = True
@@ -396,7 +459,7 @@ def _build(
     try:
         with _timed("render", outcome, reporter):
             files = render_package(api, models, package=config.package, spec_name=spec_name)
-            staging = stage(files, config.out)
+            staging = _stage(files, config, diagnostics)
     except Exception:
         checks.finish()
         stop_if_failed()

@@ -64,11 +64,10 @@ def test_compare_identical_trees_is_current(tmp_path: Path) -> None:
 
 def test_publish_replaces_whole_tree(tmp_path: Path) -> None:
     target = tmp_path / "pkg"
-    target.mkdir()
-    (target / "stale.py").write_text("old\n")
+    write.publish(write.stage({"stale.py": "old\n"}, target), target)
     staging = write.stage({"new.py": "new\n"}, target)
     write.publish(staging, target)
-    assert sorted(p.name for p in target.iterdir()) == ["new.py"]
+    assert sorted(p.name for p in target.iterdir()) == [write.MANIFEST, "new.py"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]  # nothing left beside it
 
 
@@ -76,8 +75,7 @@ def test_publish_puts_old_tree_back_when_swap_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "pkg"
-    target.mkdir()
-    (target / "keep.py").write_text("old\n")
+    write.publish(write.stage({"keep.py": "old\n"}, target), target)
     staging = write.stage({"new.py": "new\n"}, target)
     real_replace = os.replace
     calls = []
