@@ -32,6 +32,7 @@ from generator.config import (
 )
 from generator.diagnostics import Diagnostics, GenerationAborted, Level, parse_severity
 from generator.pipeline import Outcome, check_spec, generate_client
+from generator.rules import check_rule_id
 
 __all__ = ["main"]
 
@@ -99,7 +100,10 @@ _severity_option = click.option(
 
 def _severity(values: Sequence[str]) -> tuple[tuple[str, Level | None], ...]:
     try:
-        return tuple(parse_severity(v) for v in values)
+        levels = tuple(parse_severity(v) for v in values)
+        for rule, _ in levels:
+            check_rule_id(rule)
+        return levels
     except ValueError as exc:
         _usage_error(f"--severity: {exc}")
 
@@ -124,12 +128,13 @@ def validate(
     all specs are valid, 1 when any is not.
     """
     overrides = _severity(severity)
-    targets: list[tuple[Path, tuple[tuple[str, Level | None], ...]]] = [(p, ()) for p in specs]
-    targets = targets or [(c.spec, c.severity) for c in _configs(config_path)]
+    targets: list[tuple[Path, str, tuple[tuple[str, Level | None], ...]]]
+    targets = [(p, "client", ()) for p in specs]
+    targets = targets or [(c.spec, c.package, c.severity) for c in _configs(config_path)]
     failed = False
-    for path, configured in targets:
+    for path, package, configured in targets:
         diagnostics = Diagnostics(severity=dict((*configured, *overrides)))
-        check_spec(path, diagnostics)
+        check_spec(path, diagnostics, package=package)
         _print_diagnostics(diagnostics)
         bad = diagnostics.has_errors(strict=strict)
         failed |= bad

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from generator import naming
 from generator.diagnostics import Level, parse_severity
+from generator.rules import check_rule_id
 
 __all__ = ["ClientConfig", "ConfigError", "find_pyproject", "load_config"]
 
@@ -85,7 +86,8 @@ def load_config(pyproject: Path) -> tuple[ClientConfig, ...]:
             raise ConfigError(f"{where}: severity must be a table of rule = level")
         try:
             levels = tuple(
-                parse_severity(f"{rule}={level}") for rule, level in sorted(severity.items())
+                parse_severity(f"{check_rule_id(str(rule))}={level}")
+                for rule, level in sorted(severity.items())
             )
         except ValueError as exc:
             raise ConfigError(f"{where}: severity: {exc}") from None

@@ -10,7 +10,7 @@ so that a person can go straight to the place and fix it.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 __all__ = [
@@ -93,6 +93,10 @@ def parse_severity(text: str) -> tuple[str, Level | None]:
     return rule, SEVERITY_NAMES[level]
 
 
+#: the longest message a diagnostic keeps: one line a person reads, not a dump
+MAX_MESSAGE = 600
+
+
 @dataclass
 class Diagnostics:
     """An ordered, de-duplicated collection of diagnostics.
@@ -106,6 +110,8 @@ class Diagnostics:
     _seen: set[tuple[str, int, int, str, str, str]] = field(default_factory=set, repr=False)
 
     def add(self, diagnostic: Diagnostic) -> None:
+        if len(diagnostic.message) > MAX_MESSAGE:  # a message never carries a whole document
+            diagnostic = replace(diagnostic, message=diagnostic.message[: MAX_MESSAGE - 3] + "...")
         if diagnostic.rule in self.severity:
             level = self.severity[diagnostic.rule]
             if level is None:
@@ -126,6 +132,34 @@ class Diagnostics:
     def extend(self, other: Diagnostics) -> None:
         for item in other:
             self.add(item)
+
+    def drop_echoes(self, rules: Collection[str]) -> None:
+        """Forget findings of ``rules`` that an error at the same node already explains.
+
+        One mistake, one message: a parameter ``in: body`` is ``spec-invalid``; that
+        the client cannot send it (``unsupported-parameter``, at the parameter that
+        holds the bad ``in``) says the same thing again. A finding of ``rules`` below
+        a level of error goes when an error's pointer is its own, inside it or above it.
+        """
+        errors = [(d.file, d.pointer) for d in self.items if d.level is Level.ERROR and d.pointer]
+
+        def echoes(item: Diagnostic) -> bool:
+            return any(
+                file == item.file
+                and (
+                    pointer == item.pointer
+                    or pointer.startswith(item.pointer + "/")
+                    or item.pointer.startswith(pointer + "/")
+                )
+                for file, pointer in errors
+            )
+
+        if errors:
+            self.items = [
+                d
+                for d in self.items
+                if not (d.rule in rules and d.level < Level.ERROR and d.pointer and echoes(d))
+            ]
 
     def __iter__(self) -> Iterator[Diagnostic]:
         return iter(self.items)

@@ -12,6 +12,7 @@ when a diagnostic first asks for a position, so valid specs never pay for it.
 from __future__ import annotations
 
 import bisect
+import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from generator.diagnostics import Diagnostic, Diagnostics, Level, join_pointer
+from generator.diagnostics import Diagnostic, Diagnostics, Level, escape_pointer, join_pointer
 
 __all__ = ["LoadedSpec", "SourceFile", "deref", "load_spec", "parse_pointer", "resolve_pointer"]
 
@@ -37,7 +38,20 @@ _YAML_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_YAML_LOADER):  # type: ignore[misc]
-    """Safe YAML loader that keeps timestamps as the strings they were written as."""
+    """Safe YAML loader that keeps timestamps as strings and notices repeated keys.
+
+    YAML (like JSON) lets a later key silently replace an earlier one; in a spec that
+    is always a mistake (two ``summary:`` lines, two ``200:`` responses). The loader
+    only notes that it happened: :func:`_duplicate_key` then finds where.
+    """
+
+    duplicates = False
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if not self.duplicates and isinstance(node, yaml.MappingNode):
+            keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+            self.duplicates = len(set(keys)) != len(keys) and _repeats(keys)
+        return super().construct_mapping(node, deep)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -46,18 +60,96 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def _repeats(keys: list[str]) -> bool:
+    """Whether ``keys`` repeats one, merge keys (``<<``, which may repeat) left out."""
+    plain = [k for k in keys if k != "<<"]
+    return len(set(plain)) != len(plain)
+
+
 class _LoadError(Exception):
     def __init__(
-        self, rule: str, message: str, line: int = 0, column: int = 0, hint: str = ""
+        self,
+        rule: str,
+        message: str,
+        line: int = 0,
+        column: int = 0,
+        hint: str = "",
+        pointer: str = "",
     ) -> None:
         super().__init__(message)
-        self.rule, self.message, self.line, self.column, self.hint = (
-            rule,
-            message,
-            line,
-            column,
-            hint,
-        )
+        self.rule, self.message, self.line, self.column = rule, message, line, column
+        self.hint, self.pointer = hint, pointer
+
+
+def _duplicate_key(text: str) -> _LoadError:
+    """The error for the first key (in document order) that repeats one of its mapping.
+
+    Called only once a repeat is known to exist. JSON is read with YAML's composer
+    here, which keeps every key with its position (JSON is YAML, near enough).
+    """
+    try:
+        root = yaml.compose(text, Loader=_YAML_LOADER)
+    except (yaml.YAMLError, RecursionError):
+        root = None
+    stack: list[tuple[Any, str]] = [(root, "")] if root is not None else []
+    found: list[tuple[tuple[int, int], str, Any, Any]] = []
+    seen: set[int] = set()
+    while stack:
+        node, pointer = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, Any] = {}
+            for key, value in node.value:
+                name = str(key.value)
+                if name in first and name != "<<":
+                    mark = key.start_mark
+                    found.append(((mark.line, mark.column), pointer, key, first[name]))
+                first.setdefault(name, key)
+                stack.append((value, join_pointer(pointer, name)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, join_pointer(pointer, i)) for i, item in enumerate(node.value))
+    hint = "a later key silently replaces the earlier one; keep one of them"
+    if not found:
+        return _LoadError("load-duplicate-key", "a key is given twice in one mapping", hint=hint)
+    _, pointer, key, earlier = min(found, key=lambda f: f[0])
+    return _LoadError(
+        "load-duplicate-key",
+        f"key {key.value!r} is given twice in this mapping (first at line "
+        f"{earlier.start_mark.line + 1}, column {earlier.start_mark.column + 1})",
+        key.start_mark.line + 1,
+        key.start_mark.column + 1,
+        hint=hint,
+        pointer=join_pointer(pointer, str(key.value)),
+    )
+
+
+def _closest_hint(data: Any, pointer: str) -> str:
+    """What to do about a pointer to nothing: the closest existing name, when there is one."""
+    parent, _, last = pointer.rpartition("/")
+    try:
+        siblings = resolve_pointer(data, parent)
+    except LookupError:
+        siblings = None
+    if isinstance(siblings, dict):
+        names = [escape_pointer(k) for k in siblings]
+        close = difflib.get_close_matches(last, names, n=1, cutoff=0.75)
+        if close:
+            return f"did you mean #{parent}/{close[0]}? Fix the reference or add the definition"
+    return "fix the reference or add the missing definition"
+
+
+def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json``'s object hook: a dict, and a note when a key repeats."""
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _RepeatedKey
+    return result
+
+
+class _RepeatedKey(Exception):
+    """Raised out of ``json.loads`` on the first repeated key; :func:`_duplicate_key` locates it."""
 
 
 def _too_deep(line: int = 0, column: int = 0, *, aliases: bool = False) -> _LoadError:
@@ -319,7 +411,9 @@ def _parse_text(text: str, path: Path) -> Any:
     try:
         if looks_json:
             try:
-                return json.loads(text)
+                return json.loads(text, object_pairs_hook=_json_pairs)
+            except _RepeatedKey:
+                raise _duplicate_key(text) from None
             except json.JSONDecodeError as exc:
                 raise _LoadError(
                     "load-syntax",
@@ -329,7 +423,14 @@ def _parse_text(text: str, path: Path) -> Any:
                     hint="JSON allows no comments and no comma before } or ]",
                 ) from None
         try:
-            return yaml.load(text, Loader=_Loader)
+            loader = _Loader(text)
+            try:
+                data = loader.get_single_data()
+            finally:
+                loader.dispose()
+            if loader.duplicates:
+                raise _duplicate_key(text)
+            return data
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or exc.context or "syntax error"
@@ -615,7 +716,7 @@ class _Bundler:
                 at,
                 "ref-unresolved",
                 f"$ref {ref!r} does not resolve: nothing at #{target_pointer}{where}",
-                "fix the reference or add the missing definition",
+                _closest_hint(target.data, target_pointer),
             )
             return dict(node)
         if target is self.root:
@@ -677,7 +778,7 @@ def load_spec(path: Path, diagnostics: Diagnostics) -> LoadedSpec | None:
                 Level.ERROR,
                 exc.rule,
                 exc.message,
-                "",
+                exc.pointer,
                 exc.hint,
             )
         )

@@ -23,6 +23,7 @@ from generator import warm
 from generator.cache import CacheEntry, OutputCache
 from generator.config import ClientConfig, find_pyproject
 from generator.diagnostics import Diagnostic, Diagnostics, GenerationAborted, Level
+from generator.rules import CONSEQUENTIAL
 from generator.write import (
     FormatError,
     TreeChange,
@@ -298,14 +299,29 @@ def _publish(staging: Path, config: ClientConfig, diagnostics: Diagnostics) -> N
         raise GenerationAborted(diagnostics) from None
 
 
-def check_spec(path: Path, diagnostics: Diagnostics) -> LoadedSpec | None:
-    """Load and validate one spec; problems go into ``diagnostics``."""
+def check_spec(
+    path: Path, diagnostics: Diagnostics, *, package: str = "client"
+) -> LoadedSpec | None:
+    """Load and validate one spec; problems go into ``diagnostics``.
+
+    Besides openapi-spec-validator and the lint rules, the API is modelled as
+    ``generate`` would model it (for the package ``package``), so that every finding
+    about the spec ``generate`` can print (an unsupported parameter or media type),
+    ``validate`` prints too. Only the models, rendering and writing are left out.
+    """
+    from generator.ir import build_api
     from generator.load import load_spec
     from generator.validate import validate_spec
 
     spec = load_spec(path, diagnostics)
     if spec is not None:
         validate_spec(spec, diagnostics)
+        try:
+            build_api(spec, package, diagnostics)
+        except Exception:
+            if not diagnostics.has_errors():
+                raise  # a valid spec the model cannot take is clientgen's bug: say so
+        diagnostics.drop_echoes(CONSEQUENTIAL)
     return spec
 
 
@@ -352,6 +368,7 @@ def generate_client(
         staging = _build(spec, config, outcome, checks, workers, strict=strict, reporter=reporter)
     except GenerationAborted:
         checks.finish()  # every problem in one run, the validator's too
+        diagnostics.drop_echoes(CONSEQUENTIAL)
         raise
     finally:
         workers.close()
