@@ -203,11 +203,12 @@ def _has_header(path: Path) -> bool:
         return HEADER_MARK in fh.read(200).split(b"\n", 1)[0]
 
 
-def _foreign(folder: Path, listed: frozenset[str] | None) -> list[str]:
+def _foreign(folder: Path, listed: frozenset[str] | None, *, enough: int = 6) -> list[str]:
     """Files (and links, sockets, ...) below ``folder`` that ``listed`` does not name.
 
     Without a manifest (a folder written before clientgen wrote one) a file is
-    clientgen's when its first line carries clientgen's header.
+    clientgen's when its first line carries clientgen's header. The walk stops at
+    ``enough`` of them: a home folder given by mistake is refused without reading it all.
     """
     foreign: list[str] = []
     for current, dirs, names in os.walk(folder):
@@ -218,6 +219,8 @@ def _foreign(folder: Path, listed: frozenset[str] | None) -> list[str]:
             known = _has_header(Path(current) / name) if listed is None else relative in listed
             if not known:
                 foreign.append(relative)
+                if len(foreign) >= enough:
+                    return foreign
         for name in dirs:  # a link to a folder is not walked into: it is foreign itself
             if (Path(current) / name).is_symlink():
                 foreign.append((base / name).as_posix())
@@ -258,7 +261,7 @@ def refusal(target: Path, *, protected: Iterable[Path] = (), contents: bool = Tr
         return f"it cannot be read ({exc.strerror or exc}); choose a new or empty folder"
     if not foreign:
         return None
-    shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+    shown = ", ".join(foreign[:5]) + (" and more" if len(foreign) > 5 else "")
     if listed is None:
         return (
             f"it holds files clientgen did not write ({shown}: no {MANIFEST} lists them, "
