@@ -2,10 +2,11 @@
 
 The pipeline runs one way, each stage in its own module::
 
-    load -> validate -> ir -> models + render -> write
+    load -> validate -> ir -> models -> render -> write (format, publish)
 
-``cli`` drives ``pipeline``; ``pipeline`` drives the stages; the stages share only
-``diagnostics``, ``naming`` and ``config``. ``runtime/`` is never imported by the
+``cli`` picks a ``runner`` (how the work is scheduled) and drives ``pipeline`` (the
+recipe, in the order it takes effect); ``pipeline`` drives the stages; the stages share
+only ``diagnostics``, ``rules``, ``naming`` and ``config``. ``runtime/`` is never imported by the
 generator: it is copied, as it stands, into every generated package.
 """
 

@@ -22,7 +22,7 @@ from typing import NoReturn
 
 import click
 
-from generator import __version__, warm
+from generator import __version__
 from generator.config import (
     ClientConfig,
     ConfigError,
@@ -33,6 +33,7 @@ from generator.config import (
 from generator.diagnostics import Diagnostics, GenerationAborted, Level, parse_severity
 from generator.pipeline import Outcome, check_spec, generate_client
 from generator.rules import check_rule_id
+from generator.runner import Runner, default_runner
 
 __all__ = ["main"]
 
@@ -185,6 +186,26 @@ def generate(
     folder differs from what would be generated (a stale spec, generator or
     template change, or a hand edit).
     """
+    # first: a forking runner starts importing the models library in a worker at once
+    runner = default_runner()
+    try:
+        _generate(runner, spec, out, package, check, strict, severity, no_cache, quiet, config_path)
+    finally:
+        runner.close()  # a worker no run needed (a cache hit, a usage error) is ended
+
+
+def _generate(
+    runner: Runner,
+    spec: Path | None,
+    out: Path | None,
+    package: str | None,
+    check: bool,
+    strict: bool,
+    severity: Sequence[str],
+    no_cache: bool,
+    quiet: bool,
+    config_path: Path | None,
+) -> None:
     overrides = _severity(severity)
     if spec is not None:
         if out is None or package is None:
@@ -218,7 +239,7 @@ def generate(
             click.echo(f"{config.package} <- {_shown(config.spec)}", err=True)
         try:
             outcome = generate_client(
-                config, check=check, strict=strict, reporter=report, cache=cache
+                config, check=check, strict=strict, reporter=report, cache=cache, runner=runner
             )
         except GenerationAborted as aborted:
             _print_diagnostics(aborted.diagnostics)
@@ -277,7 +298,6 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def _end_process(code: object) -> NoReturn:
     """Exit now with ``code`` as :class:`SystemExit` would, after flushing the output."""
-    warm.stop()  # a models worker the run did not need
     if code is None:
         status = 0
     elif isinstance(code, int):

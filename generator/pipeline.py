@@ -1,29 +1,35 @@
-"""The whole run, top to bottom: load -> validate -> ir -> models -> render -> format -> write.
+"""The recipe of a run, in the order its steps take effect.
 
-Each stage reports problems into one :class:`~generator.diagnostics.Diagnostics`;
-the pipeline stops before writing anything as soon as there are errors (or, with
-``strict``, warnings), and the target folder is only ever replaced as a whole.
+:func:`generate_client` is the whole run: it refuses an output folder clientgen may not
+replace, takes the files from the output cache when the spec and the generator are
+unchanged, and otherwise follows the recipe (:func:`build_package`)::
+
+    load -> validate -> model -> models -> render -> format -> (validate's verdict) -> write
+
+Each step reports problems into one :class:`~generator.diagnostics.Diagnostics`. The run
+stops as soon as the findings so far forbid going on (errors, or with ``strict`` warnings
+too), and in any case before anything is written: the output folder is replaced whole,
+atomically, or not at all.
+
+*Where and when* validation and model generation run (here, or in forked workers while
+this process goes on) is the runner's business (:mod:`generator.runner`); the recipe reads
+the same either way and the output is byte-identical.
 """
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
-import os
-import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from generator import warm
 from generator.cache import CacheEntry, OutputCache
 from generator.config import ClientConfig, find_pyproject
 from generator.diagnostics import Diagnostic, Diagnostics, GenerationAborted, Level
 from generator.rules import CONSEQUENTIAL
+from generator.runner import Pending, Runner, SerialRunner
 from generator.write import (
     FormatError,
     TreeChange,
@@ -44,7 +50,7 @@ if TYPE_CHECKING:
 # openapi-spec-validator) are imported where they run, so that a cache hit, the
 # common CI case, pays for none of them.
 
-__all__ = ["Outcome", "StageReporter", "check_spec", "generate_client"]
+__all__ = ["Outcome", "StageReporter", "build_package", "check_spec", "generate_client"]
 
 #: called after each stage with its name and the seconds it took
 StageReporter = Callable[[str, float], None]
@@ -63,240 +69,128 @@ class Outcome:
     written: bool = False
 
 
-@contextmanager
-def _timed(name: str, outcome: Outcome, reporter: StageReporter | None) -> Iterator[None]:
-    start = time.perf_counter()
-    try:
-        yield
-    finally:
-        elapsed = time.perf_counter() - start
-        outcome.timings.append((name, elapsed))
-        if reporter is not None:
-            reporter(name, elapsed)
+@dataclass(frozen=True)
+class Built:
+    """The recipe's result: the formatted package, staged beside the output folder."""
+
+    staging: Path
+    #: every file the spec was read from (the cache re-hashes them on a hit)
+    sources: tuple[Path, ...]
 
 
-#: specs at least this big use two worker processes: one runs openapi-spec-validator and
-#: the lint rules while this process models, the other a big schema set's second models
-#: part (a small spec is done before a process starts)
-PARALLEL_BYTES = 512 * 1024
+def generate_client(
+    config: ClientConfig,
+    *,
+    check: bool = False,
+    strict: bool = False,
+    reporter: StageReporter | None = None,
+    cache: OutputCache | None = None,
+    runner: Runner | None = None,
+) -> Outcome:
+    """Generate one client package; raise :class:`GenerationAborted` when that must not be.
 
-#: the spec a forked worker inherits from the run that started it, by path
-_INHERITED: dict[Path, LoadedSpec] = {}
-
-
-def _check_in_child(
-    check: Literal["structure", "lint"], path: Path, severity: dict[str, Level | None]
-) -> list[Diagnostic]:
-    from generator.load import load_spec
-    from generator.validate import check_structure, lint_spec
-
-    diagnostics = Diagnostics(severity=severity)
-    try:
-        # a forked worker has the loaded spec already; a spawned one loads it again
-        spec = _INHERITED.get(path) or load_spec(path, diagnostics)
-        if spec is not None:
-            (check_structure if check == "structure" else lint_spec)(spec, diagnostics)
-    except Exception as exc:  # reported, never a traceback
-        diagnostics.add(
-            Diagnostic(
-                str(path), 0, 0, Level.ERROR, "spec-invalid", f"the {check} check failed: {exc}"
-            )
-        )
-    return diagnostics.items
-
-
-def _run_at_low_priority() -> None:
-    """Have the scheduler prefer every other process of the run to this one.
-
-    The checks are not on the way to the output; the models are. Three processes share
-    two cores while both models parts run, and the checks worker, niced, takes what the
-    others leave: the cores' idle time before the parts start and while this process
-    renders and stages the package.
+    Nothing is written unless every step succeeded; with ``check`` nothing is written
+    at all and :attr:`Outcome.change` says how the output folder differs. With a
+    ``cache``, an unchanged spec (and generator) reuses the files of the run that made
+    them, byte for byte. ``runner`` schedules the work (default: all in this process).
     """
-    if hasattr(os, "nice"):  # not on Windows
-        with suppress(OSError):
-            os.nice(19)
-
-
-class _Workers:
-    """Forked worker processes, in two pools of one; none on one core.
-
-    A big spec gets both. The checks worker is forked as soon as the spec is loaded and
-    runs openapi-spec-validator and then the lint rules, niced. The models worker is
-    forked once this process has modelled the API and imported datamodel-code-generator,
-    so it starts on the second models part at once, with nothing left to import, while
-    this process generates the first. A small spec gets only the models worker (when
-    processes can be forked cheaply): the one :mod:`generator.warm` forked as the program
-    started, if any. datamodel-code-generator runs there while this process validates.
-
-    With the ``fork`` start method a pool starts its process at the first submission,
-    before its manager thread exists, and the process inherits the imports made (and the
-    spec loaded) so far. When the run ends every result it uses is in; the pools are shut
-    down and whatever still runs (an unused import) is terminated.
-    """
-
-    def __init__(self, spec: LoadedSpec) -> None:
-        size = len(spec.root.text) + sum(
-            len(f.text) for f in spec.files.values() if f is not spec.root
-        )
-        self.big = size >= PARALLEL_BYTES
-        # fork is cheap and inherits the loaded spec; off Linux (macOS system libraries
-        # are not fork-safe) workers are spawned, and only a big spec is worth that
-        forkable = sys.platform.startswith("linux")
-        self._method = "fork" if forkable else "spawn"
-        cores = os.cpu_count() or 1
-        self.enabled = cores > 1 and (self.big or self._method == "fork")
-        self._pools: dict[str, ProcessPoolExecutor] = {}
-        # forked as the program started, importing the models library: a small spec's
-        # models worker. A big spec's is forked once this process has imported the
-        # library itself, and shares it (and the rest of this process's memory).
-        early = warm.take()
-        if early is not None and self.big:
-            warm.end(early)
-        elif early is not None:
-            self._pools["models"] = early
-
-    def _pool(self, role: str) -> ProcessPoolExecutor | None:
-        if not self.enabled:
-            return None
-        if role not in self._pools:
-            self._pools[role] = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=multiprocessing.get_context(self._method),
-                initializer=_run_at_low_priority if role == "checks" else None,
-            )
-        return self._pools[role]
-
-    @property
-    def checks(self) -> ProcessPoolExecutor | None:
-        """The worker for a big spec's checks; ``None`` when they run in this process."""
-        return self._pool("checks") if self.big else None
-
-    @property
-    def models(self) -> ProcessPoolExecutor | None:
-        """The worker for model generation; ``None`` when it all runs in this process."""
-        return self._pool("models")
-
-    def close(self) -> None:
-        """Stop the workers: every result the run uses is in by now.
-
-        A worker may still be busy with work nobody waits for (the models library's
-        import, when the run needs no models or stopped early): it is terminated rather
-        than waited for.
-        """
-        for pool in self._pools.values():
-            warm.end(pool)
-        self._pools.clear()
-
-
-class _Checks:
-    """openapi-spec-validator's pass and the lint rules: here for a small spec, else in workers.
-
-    For a big spec they run in workers while this process models (:meth:`start`); for a
-    small one here, while a worker models (:meth:`run_here`). Either way their findings
-    are in before anything is rendered, so an invalid spec still writes nothing.
-    """
-
-    def __init__(self, spec: LoadedSpec, diagnostics: Diagnostics, workers: _Workers) -> None:
-        self.spec, self.diagnostics, self.workers = spec, diagnostics, workers
-        self._futures: list[Future[list[Diagnostic]]] = []
-        self.done = False
-
-    @property
-    def parallel(self) -> bool:
-        """Whether the checks run in a worker."""
-        return self.workers.big and self.workers.enabled
-
-    def start(self) -> None:
-        """Hand the checks to their worker (a big spec only)."""
-        pool = self.workers.checks
-        if pool is None:
-            return
-        path, severity = self.spec.root.path, dict(self.diagnostics.severity)
-        _INHERITED[path] = self.spec  # the pool forks on this first submit
-        try:
-            self._futures = [
-                pool.submit(_check_in_child, "structure", path, severity),
-                pool.submit(_check_in_child, "lint", path, severity),
-            ]
-        finally:
-            _INHERITED.clear()
-
-    def run_here(self) -> None:
-        """Run the checks in this process, unless workers have them."""
-        if self.parallel or self.done:
-            return
-        from generator.validate import check_structure, lint_spec
-
-        self.done = True
-        check_structure(self.spec, self.diagnostics)
-        lint_spec(self.spec, self.diagnostics)
-
-    def finish(self) -> None:
-        """Have every finding: wait for the workers, or run the checks here."""
-        self.run_here()
-        futures, self._futures = self._futures, []
-        for future in futures:
-            for item in future.result():
-                self.diagnostics.add(item)
-
-
-def _protected(config: ClientConfig) -> tuple[Path, ...]:
-    """What a run must never replace: the working directory, the spec, the project."""
-    cwd = Path.cwd()
-    projects = {find_pyproject(cwd), find_pyproject(config.spec.resolve().parent)}
-    return (cwd, config.spec, *sorted(p for p in projects if p is not None))
-
-
-def _refused(config: ClientConfig, diagnostics: Diagnostics, reason: str) -> GenerationAborted:
-    diagnostics.add(
-        Diagnostic(
-            str(config.out), 0, 0, Level.ERROR, "out-refused", f"refusing to write here: {reason}"
-        )
+    diagnostics = Diagnostics(severity=dict(config.severity))
+    outcome = Outcome(config=config, diagnostics=diagnostics)
+    reason = refusal(config.out, protected=_protected(config), contents=not check)
+    if reason is not None:  # before any work; the folder is checked again before the swap
+        raise _refused(config, diagnostics, reason)
+    key = ""
+    if cache is not None:
+        with _timed("cache", outcome, reporter):
+            key = _cache_key(cache, config)
+            entry = cache.lookup(key) if key else None
+        if entry is not None:
+            return _from_cache(entry, outcome, check=check, strict=strict)
+    built = build_package(
+        config, outcome, runner or SerialRunner(), strict=strict, reporter=reporter
     )
-    return GenerationAborted(diagnostics)
-
-
-def _stage(
-    files: Mapping[str, str | bytes], config: ClientConfig, diagnostics: Diagnostics
-) -> Path:
-    """Stage ``files`` beside ``config.out``; an OS error is a diagnostic."""
+    staging = built.staging
     try:
-        return stage(files, config.out)
-    except OSError as exc:
-        diagnostics.add(
-            Diagnostic(
-                str(config.out),
-                0,
-                0,
-                Level.ERROR,
-                "write-failed",
-                f"the package could not be staged beside the folder: {exc.strerror or exc}; "
-                "check that its parent folder can be created and written",
+        staged = read_tree(staging)  # read once: cached and compared
+        if cache is not None and key:
+            cache.store(
+                key,
+                sources=list(built.sources),
+                files=staged,
+                diagnostics=diagnostics,
+                operations=outcome.operations,
+                models=outcome.models,
             )
-        )
-        raise GenerationAborted(diagnostics) from None
+        with _timed("write", outcome, reporter):
+            outcome.change = compare_files(staged, config.out, label=config.out.name)
+            if not check and not outcome.change.is_current:
+                _publish(staging, config, diagnostics)
+                outcome.written = True
+    finally:
+        discard(staging)
+    return outcome
 
 
-def _publish(staging: Path, config: ClientConfig, diagnostics: Diagnostics) -> None:
-    """Swap ``staging`` into ``config.out``; a refusal or an OS error is a diagnostic."""
-    try:
-        publish(staging, config.out, protected=_protected(config))
-    except UnsafeTarget as refused:
-        raise _refused(config, diagnostics, refused.reason) from None
-    except OSError as exc:
-        diagnostics.add(
-            Diagnostic(
-                str(config.out),
-                0,
-                0,
-                Level.ERROR,
-                "write-failed",
-                f"the package could not be written: {exc.strerror or exc}; the folder is as it "
-                "was. Check that its parent folder exists and is writable",
-            )
-        )
-        raise GenerationAborted(diagnostics) from None
+def build_package(
+    config: ClientConfig,
+    outcome: Outcome,
+    runner: Runner,
+    *,
+    strict: bool = False,
+    reporter: StageReporter | None = None,
+) -> Built:
+    """The recipe: load -> validate -> model -> models -> render -> format.
+
+    Returns the formatted package in a staging folder beside ``config.out``, which the
+    caller publishes or discards; raises :class:`GenerationAborted` with every finding
+    (the validator's too) when the spec forbids going on.
+    """
+    from generator import render
+    from generator.ir import build_api
+    from generator.load import load_spec
+
+    diagnostics = outcome.diagnostics
+    with _timed("load", outcome, reporter):
+        spec = load_spec(config.spec, diagnostics)
+    if spec is None:
+        raise GenerationAborted(diagnostics)
+    with runner.run(spec) as work:
+        with _timed("validate", outcome, reporter):
+            validated = work.validate(spec, diagnostics)
+        try:
+            _stop_if_failed(diagnostics, strict, validated)
+            with _timed("model", outcome, reporter), _explained_by(validated, diagnostics, strict):
+                api = build_api(spec, config.package, diagnostics)
+            _stop_if_failed(diagnostics, strict, validated)
+            with _timed("models", outcome, reporter):
+                started = work.models(api, config.package, config.spec.name, diagnostics)
+                render.prepare()  # the templates compile while a worker (if any) models
+                models = started.result()
+            if models is None:
+                raise GenerationAborted(diagnostics)
+            _stop_if_failed(diagnostics, strict, validated)
+            outcome.operations, outcome.models = len(api.operations), len(models.classes)
+            with _timed("render", outcome, reporter), _explained_by(validated, diagnostics, strict):
+                files = render.render_package(
+                    api, models, package=config.package, spec_name=config.spec.name
+                )
+            staging = _stage(files, config, diagnostics)
+            try:
+                with _timed("format", outcome, reporter):
+                    _format(staging, spec, diagnostics)
+                if not validated.done():  # a big spec's checks may still be running
+                    with _timed("checks", outcome, reporter):
+                        validated.result()
+                _stop_if_failed(diagnostics, strict, validated)
+            except BaseException:
+                discard(staging)
+                raise
+        except GenerationAborted:
+            validated.result()  # every problem in one run, the validator's too
+            diagnostics.drop_echoes(CONSEQUENTIAL)
+            raise
+    sources = tuple(f.path.resolve() for f in spec.files.values()) or (spec.root.path.resolve(),)
+    return Built(staging, sources)
 
 
 def check_spec(
@@ -325,74 +219,68 @@ def check_spec(
     return spec
 
 
-def generate_client(
-    config: ClientConfig,
-    *,
-    check: bool = False,
-    strict: bool = False,
-    reporter: StageReporter | None = None,
-    cache: OutputCache | None = None,
-) -> Outcome:
-    """Generate one client package; raise :class:`GenerationAborted` when the spec forbids it.
+# --------------------------------------------------------------------------- the steps' details
 
-    Nothing is written unless every stage succeeded; with ``check`` nothing is written
-    at all and :attr:`Outcome.change` says how the output folder differs. With a
-    ``cache``, an unchanged spec (and generator) reuses the files of the run that
-    made them, byte for byte.
-    """
-    diagnostics = Diagnostics(severity=dict(config.severity))
-    outcome = Outcome(config=config, diagnostics=diagnostics)
-    reason = refusal(config.out, protected=_protected(config), contents=not check)
-    if reason is not None:  # before any work: the folder is checked again before the swap
-        raise _refused(config, diagnostics, reason)
-    key = ""
-    if cache is not None:
-        with _timed("cache", outcome, reporter):
-            try:
-                key = cache.key(config.spec.read_bytes(), config.package, config.severity)
-            except OSError:
-                key = ""  # loading says what is wrong with the file
-            entry = cache.lookup(key) if key else None
-            if entry is not None:
-                return _from_cache(entry, outcome, check=check, strict=strict)
-    from generator.load import load_spec
 
-    with _timed("load", outcome, reporter):
-        spec = load_spec(config.spec, diagnostics)
-    if spec is None:
+@contextmanager
+def _timed(name: str, outcome: Outcome, reporter: StageReporter | None) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        elapsed = time.perf_counter() - start
+        outcome.timings.append((name, elapsed))
+        if reporter is not None:
+            reporter(name, elapsed)
+
+
+def _stop_if_failed(diagnostics: Diagnostics, strict: bool, validated: Pending[None]) -> None:
+    """Stop when the findings in so far forbid going on (the validator's once they are in)."""
+    if validated.done():
+        validated.result()
+    if diagnostics.has_errors(strict=strict):
         raise GenerationAborted(diagnostics)
-    workers = _Workers(spec)
-    checks = _Checks(spec, diagnostics, workers)
-    gc.freeze()  # see _build
+
+
+@contextmanager
+def _explained_by(
+    validated: Pending[None], diagnostics: Diagnostics, strict: bool
+) -> Iterator[None]:
+    """A step that crashes on a spec the validator refuses: the refusal is the report."""
     try:
-        staging = _build(spec, config, outcome, checks, workers, strict=strict, reporter=reporter)
+        yield
     except GenerationAborted:
-        checks.finish()  # every problem in one run, the validator's too
-        diagnostics.drop_echoes(CONSEQUENTIAL)
         raise
-    finally:
-        workers.close()
-        gc.unfreeze()
+    except Exception:
+        validated.result()
+        if diagnostics.has_errors(strict=strict):
+            raise GenerationAborted(diagnostics) from None
+        raise
+
+
+def _format(staging: Path, spec: LoadedSpec, diagnostics: Diagnostics) -> None:
+    """ruff over the staged package; code it cannot parse is clientgen's bug, reported."""
     try:
-        staged = read_tree(staging)  # read once: cached and compared
-        if cache is not None and key:
-            cache.store(
-                key,
-                sources=[f.path.resolve() for f in spec.files.values()]
-                or [spec.root.path.resolve()],
-                files=staged,
-                diagnostics=diagnostics,
-                operations=outcome.operations,
-                models=outcome.models,
+        format_tree(staging)
+    except FormatError as exc:
+        diagnostics.add(
+            Diagnostic(
+                spec.display,
+                0,
+                0,
+                Level.ERROR,
+                "format-failed",
+                f"the rendered package could not be formatted: {exc}",
             )
-        with _timed("write", outcome, reporter):
-            outcome.change = compare_files(staged, config.out, label=config.out.name)
-            if not check and not outcome.change.is_current:
-                _publish(staging, config, diagnostics)
-                outcome.written = True
-    finally:
-        discard(staging)
-    return outcome
+        )
+        raise GenerationAborted(diagnostics) from None
+
+
+def _cache_key(cache: OutputCache, config: ClientConfig) -> str:
+    try:
+        return cache.key(config.spec.read_bytes(), config.package, config.severity)
+    except OSError:
+        return ""  # loading says what is wrong with the file
 
 
 def _from_cache(entry: CacheEntry, outcome: Outcome, *, check: bool, strict: bool) -> Outcome:
@@ -414,94 +302,56 @@ def _from_cache(entry: CacheEntry, outcome: Outcome, *, check: bool, strict: boo
     return outcome
 
 
-def _build(
-    spec: LoadedSpec,
-    config: ClientConfig,
-    outcome: Outcome,
-    checks: _Checks,
-    workers: _Workers,
-    *,
-    strict: bool,
-    reporter: StageReporter | None,
+def _protected(config: ClientConfig) -> tuple[Path, ...]:
+    """What a run must never replace: the working directory, the spec, the project."""
+    cwd = Path.cwd()
+    projects = {find_pyproject(cwd), find_pyproject(config.spec.resolve().parent)}
+    return (cwd, config.spec, *sorted(p for p in projects if p is not None))
+
+
+def _refused(config: ClientConfig, diagnostics: Diagnostics, reason: str) -> GenerationAborted:
+    diagnostics.add(
+        Diagnostic(
+            str(config.out), 0, 0, Level.ERROR, "out-refused", f"refusing to write here: {reason}"
+        )
+    )
+    return GenerationAborted(diagnostics)
+
+
+def _write_failed(
+    config: ClientConfig, diagnostics: Diagnostics, what: str, error: OSError
+) -> GenerationAborted:
+    diagnostics.add(
+        Diagnostic(
+            str(config.out),
+            0,
+            0,
+            Level.ERROR,
+            "write-failed",
+            f"{what}: {error.strerror or error}; the folder is as it was. Check that its "
+            "parent folder exists (or can be created) and is writable",
+        )
+    )
+    return GenerationAborted(diagnostics)
+
+
+def _stage(
+    files: Mapping[str, str | bytes], config: ClientConfig, diagnostics: Diagnostics
 ) -> Path:
-    """validate -> ir -> models -> render -> format; the formatted staging folder."""
-    from generator.ir import build_api
-    from generator.models import prepare as prepare_models
-    from generator.models import start_models
-    from generator.render import prepare as prepare_render
-    from generator.render import render_package
-
-    diagnostics = outcome.diagnostics
-
-    def stop_if_failed() -> None:
-        if diagnostics.has_errors(strict=strict):
-            raise GenerationAborted(diagnostics)
-
-    if checks.parallel:
-        with _timed("validate", outcome, reporter):
-            checks.start()
-    with _timed("model", outcome, reporter):
-        try:
-            api = build_api(spec, config.package, diagnostics)
-        except Exception:
-            # modelled before the checks were done: a spec they refuse explains it
-            checks.finish()
-            stop_if_failed()
-            raise
-    stop_if_failed()
-    # The loaded spec and the models document live to the end of the run. Moved out of
-    # the collector's sight (here and after loading, before the workers fork), they are
-    # not traversed again by every full collection datamodel-code-generator's millions
-    # of short-lived objects cause: several seconds on a big spec. Undone when the run ends.
-    gc.freeze()
-    if checks.parallel:
-        # imported here once, before the models worker is forked, rather than in both
-        prepare_models()
-    spec_name = config.spec.name
-    run = start_models(api, package=config.package, spec_name=spec_name, executor=workers.models)
-    if not checks.parallel:
-        with _timed("validate", outcome, reporter):
-            checks.run_here()  # while a worker (if any) generates the models
-        stop_if_failed()
-        prepare_render()  # still waiting for the worker: compile the templates meanwhile
-    with _timed("models", outcome, reporter):
-        models = run.finish(diagnostics)
-    if models is None:
-        raise GenerationAborted(diagnostics)
-    stop_if_failed()
-    outcome.operations, outcome.models = len(api.operations), len(models.classes)
-    # A big spec's checks may still be running (they yield the cores to the models
-    # worker and this process): rendered and formatted meanwhile, the package is only
-    # published once they are in. Should rendering fail, a spec they refuse explains it.
+    """Stage ``files`` beside ``config.out``; an OS error is a diagnostic."""
     try:
-        with _timed("render", outcome, reporter):
-            files = render_package(api, models, package=config.package, spec_name=spec_name)
-            staging = _stage(files, config, diagnostics)
-    except Exception:
-        checks.finish()
-        stop_if_failed()
-        raise
+        return stage(files, config.out)
+    except OSError as exc:
+        raise _write_failed(
+            config, diagnostics, "the package could not be staged beside the folder", exc
+        ) from None
+
+
+def _publish(staging: Path, config: ClientConfig, diagnostics: Diagnostics) -> None:
+    """Swap ``staging`` into ``config.out``; a refusal or an OS error is a diagnostic."""
     try:
-        with _timed("format", outcome, reporter):
-            try:
-                format_tree(staging)
-            except FormatError as exc:
-                diagnostics.add(
-                    Diagnostic(
-                        spec.display,
-                        0,
-                        0,
-                        Level.ERROR,
-                        "format-failed",
-                        f"the rendered package could not be formatted: {exc}",
-                    )
-                )
-                raise GenerationAborted(diagnostics) from None
-        if checks.parallel:
-            with _timed("checks", outcome, reporter):
-                checks.finish()
-        stop_if_failed()
-    except BaseException:
-        discard(staging)
-        raise
-    return staging
+        publish(staging, config.out, protected=_protected(config))
+    except UnsafeTarget as refused:
+        raise _refused(config, diagnostics, refused.reason) from None
+    except OSError as exc:
+        raise _write_failed(config, diagnostics, "the package could not be written", exc) from None

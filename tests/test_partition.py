@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from generator import partition, pipeline
+from generator import partition, runner
 from generator.config import ClientConfig
 from generator.models import run_part
 from generator.partition import Part, join_parts, part_document, split_schemas
@@ -218,14 +218,18 @@ def _files(out: Path) -> dict[str, bytes]:
 def test_parts_side_by_side_make_the_same_package_as_parts_in_turn(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The serial and the forking runner (both parts and the checks in workers) agree."""
     spec = _spec(tmp_path)
     monkeypatch.setattr(partition, "MIN_SCHEMAS", 1)
+    monkeypatch.setattr(runner, "BIG_SPEC_BYTES", 0)
     outputs = []
-    for label, parallel_bytes in (("pool", 0), ("inline", 1 << 40)):
-        monkeypatch.setattr(pipeline, "PARALLEL_BYTES", parallel_bytes)
+    for label, chosen in (("pool", runner.ForkingRunner()), ("inline", runner.SerialRunner())):
         out = tmp_path / label
         config = ClientConfig(spec=spec, out=out, package="parts_client")
-        generate_client(config)
+        try:
+            generate_client(config, runner=chosen)
+        finally:
+            chosen.close()
         outputs.append(_files(out))
     assert outputs[0] == outputs[1]
     models = [name for name in outputs[0] if "/models/" in name]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -43,8 +42,8 @@ def test_generate_then_check_is_current(project: ClientConfig) -> None:
     assert not again.written
     assert [name for name, _ in again.timings] == [
         "load",
+        "validate",
         "model",
-        "validate",  # while a worker generates the models
         "models",
         "render",
         "format",
@@ -158,103 +157,3 @@ def test_strict_refuses_warnings(project: ClientConfig) -> None:
     assert any(d.rule == "operation-id-missing" for d in outcome.diagnostics)
     with pytest.raises(GenerationAborted):
         pipeline.generate_client(project, strict=True)
-
-
-def test_big_specs_are_checked_in_a_second_process(
-    project: ClientConfig, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
-    outcome = pipeline.generate_client(project)
-    assert "checks" in [name for name, _ in outcome.timings]
-    assert outcome.written
-    before = _tree(project.out)
-    # a structural error only openapi-spec-validator finds, and a lint error
-    text = project.spec.read_text().replace(
-        "  title: Chat API\n", "  title: Chat API\n  tite: typo\n", 1
-    )
-    project.spec.write_text(text.replace("version: '0.1.0'", "version: '0.4.0'", 1))
-    with pytest.raises(GenerationAborted) as aborted:
-        pipeline.generate_client(project)
-    assert [d.rule for d in aborted.value.diagnostics] == ["spec-invalid"]
-    assert _tree(project.out) == before
-    assert sorted(p.name for p in project.out.parent.iterdir()) == ["chat_client"]
-
-
-def test_big_specs_report_lint_errors_found_while_modelling(
-    project: ClientConfig, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
-    pipeline.generate_client(project)
-    before = _tree(project.out)
-    # a lint-only problem: two operations with one operationId
-    text = project.spec.read_text().replace(
-        "operationId: addParticipant", "operationId: addChatroomParticipant", 1
-    )
-    project.spec.write_text(text)
-    with pytest.raises(GenerationAborted) as aborted:
-        pipeline.generate_client(project)
-    assert "operation-id-duplicate" in [d.rule for d in aborted.value.diagnostics]
-    assert _tree(project.out) == before
-    assert sorted(p.name for p in project.out.parent.iterdir()) == ["chat_client"]
-
-
-def test_big_specs_publish_only_once_the_checks_are_in(
-    project: ClientConfig, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The checks may end after rendering: their findings still stop the write."""
-    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
-    order: list[str] = []
-    finish = pipeline._Checks.finish
-
-    def noted_finish(self: pipeline._Checks) -> None:
-        order.append("checks")
-        finish(self)
-
-    def noted_format(folder: Path) -> None:
-        order.append("format")
-        write.format_tree(folder)
-
-    monkeypatch.setattr(pipeline._Checks, "finish", noted_finish)
-    monkeypatch.setattr(pipeline, "format_tree", noted_format)
-    text = project.spec.read_text()
-    project.spec.write_text(text.replace("  title: Chat API\n", "  title: Chat API\n  tite: x\n"))
-    with pytest.raises(GenerationAborted) as aborted:
-        pipeline.generate_client(project)
-    assert order[:2] == ["format", "checks"]
-    assert [d.rule for d in aborted.value.diagnostics] == ["spec-invalid"]
-    assert not project.out.exists()
-    assert list(project.out.parent.iterdir()) == []
-
-
-def test_a_render_failure_on_a_refused_big_spec_reports_the_spec(
-    project: ClientConfig, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
-
-    def broken(*args: object, **kwargs: object) -> dict[str, str]:
-        raise KeyError("what an invalid spec can do to rendering")
-
-    monkeypatch.setattr(render, "render_package", broken)
-    text = project.spec.read_text()
-    project.spec.write_text(text.replace("  title: Chat API\n", "  title: Chat API\n  tite: x\n"))
-    with pytest.raises(GenerationAborted) as aborted:
-        pipeline.generate_client(project)
-    assert [d.rule for d in aborted.value.diagnostics] == ["spec-invalid"]
-
-
-def test_the_checks_worker_runs_at_the_lowest_priority(project: ClientConfig) -> None:
-    from generator.diagnostics import Diagnostics
-    from generator.load import load_spec
-
-    spec = load_spec(project.spec, Diagnostics())
-    assert spec is not None
-    workers = pipeline._Workers(spec)
-    workers.big = workers.enabled = True  # as for a spec of PARALLEL_BYTES or more
-    try:
-        pool = workers.checks
-        assert pool is not None
-        assert pool.submit(os.nice, 0).result() > os.nice(0)
-        models = workers.models
-        assert models is not None and models.submit(os.nice, 0).result() == os.nice(0)
-    finally:
-        workers.close()

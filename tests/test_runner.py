@@ -1,0 +1,224 @@
+"""Runners: the serial one and the forking one make the same package; workers end with the run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import pipeline, render, runner, write
+from generator.config import ClientConfig
+from generator.diagnostics import Diagnostics, GenerationAborted, Level
+from generator.load import load_spec
+from tests.conftest import ROOT
+
+SPEC = ROOT / "tests" / "specs_generate" / "subset30.openapi.yaml"
+
+forking = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2,
+    reason="workers are forked on Linux with a second core only",
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> ClientConfig:
+    spec = tmp_path / "spec" / "api.yaml"
+    spec.parent.mkdir()
+    shutil.copy(SPEC, spec)
+    return ClientConfig(spec=spec, package="pets", out=tmp_path / "generated" / "pets")
+
+
+@pytest.fixture
+def forking_runner() -> object:
+    made = runner.ForkingRunner()
+    yield made
+    made.close()
+
+
+def _errors(aborted: GenerationAborted) -> list[str]:
+    return [d.rule for d in aborted.diagnostics if d.level is Level.ERROR]
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("big", [False, True])
+def test_serial_and_forking_runners_write_the_same_bytes(
+    project: ClientConfig, monkeypatch: pytest.MonkeyPatch, big: bool
+) -> None:
+    if big:
+        monkeypatch.setattr(runner, "BIG_SPEC_BYTES", 0)
+    trees = []
+    for made in (runner.SerialRunner(), runner.ForkingRunner()):
+        out = project.out.parent / type(made).__name__
+        try:
+            pipeline.generate_client(
+                ClientConfig(project.spec, project.package, out, project.severity), runner=made
+            )
+        finally:
+            made.close()
+        trees.append(_tree(out))
+    assert trees[0] == trees[1]
+    assert "src/pets/_client.py" in trees[0]
+
+
+def test_one_core_means_the_serial_runner(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert isinstance(runner.default_runner(), runner.SerialRunner)
+
+
+def _models_library_imported() -> bool:
+    return "datamodel_code_generator.parser.openapi" in sys.modules
+
+
+@forking
+def test_the_early_worker_imports_the_models_library_and_ends_on_close() -> None:
+    made = runner.ForkingRunner()
+    early = made._early
+    assert early is not None
+    # work queues behind the import, in the same (other) process
+    assert early.submit(_models_library_imported).result(timeout=60)
+    assert early.submit(os.getpid).result() != os.getpid()
+    processes = list(early._processes or ())
+    assert len(processes) == 1
+    made.close()
+    processes[0].join(timeout=10)
+    assert not processes[0].is_alive()
+    made.close()  # twice is harmless
+
+
+@forking
+def test_a_small_spec_takes_the_early_worker_and_ends_it(
+    project: ClientConfig, forking_runner: runner.ForkingRunner
+) -> None:
+    early = forking_runner._early
+    assert early is not None
+    processes = list(early._processes or ())
+    outcome = pipeline.generate_client(project, runner=forking_runner)
+    assert outcome.written
+    assert forking_runner._early is None  # taken by the run; later runs fork their own
+    processes[0].join(timeout=10)
+    assert not processes[0].is_alive()
+    again = pipeline.generate_client(project, runner=forking_runner, check=True)
+    assert again.change is not None and again.change.is_current
+
+
+@forking
+def test_a_big_spec_ends_the_early_worker_and_checks_in_a_niced_one(
+    project: ClientConfig, forking_runner: runner.ForkingRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "BIG_SPEC_BYTES", 0)
+    early = forking_runner._early
+    assert early is not None
+    processes = list(early._processes or ())
+    spec = load_spec(project.spec, Diagnostics())
+    assert spec is not None
+    with forking_runner.run(spec) as work:
+        processes[0].join(timeout=10)
+        assert not processes[0].is_alive()
+        assert isinstance(work, runner._ForkingWork) and work.big
+        checks = runner._Worker("fork", checks=spec)
+        work.workers.append(checks)
+        assert checks.submit(os.nice, 0).result() > os.nice(0)
+    assert work.workers == []
+
+
+@forking
+def test_a_big_spec_refused_by_its_checks_writes_nothing(
+    project: ClientConfig, forking_runner: runner.ForkingRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "BIG_SPEC_BYTES", 0)
+    pipeline.generate_client(project, runner=runner.SerialRunner())
+    before = _tree(project.out)
+    text = project.spec.read_text()
+    # a structural error only openapi-spec-validator finds
+    project.spec.write_text(text.replace("info: {", "tite: typo\ninfo: {", 1))
+    with pytest.raises(GenerationAborted) as aborted:
+        pipeline.generate_client(project, runner=forking_runner)
+    assert _errors(aborted.value) == ["spec-invalid"]
+    assert _tree(project.out) == before
+    assert sorted(p.name for p in project.out.parent.iterdir()) == ["pets"]
+
+
+@forking
+def test_a_big_spec_reports_lint_errors_found_while_modelling(
+    project: ClientConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "BIG_SPEC_BYTES", 0)
+    text = project.spec.read_text()
+    project.spec.write_text(text.replace("operationId: listPets", "operationId: replacePet", 1))
+    made = runner.ForkingRunner()
+    try:
+        with pytest.raises(GenerationAborted) as aborted:
+            pipeline.generate_client(project, runner=made)
+    finally:
+        made.close()
+    assert "operation-id-duplicate" in _errors(aborted.value)
+    assert not project.out.exists()
+
+
+@forking
+def test_a_big_spec_is_published_only_once_its_checks_are_in(
+    project: ClientConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checks may end after formatting: their findings still stop the write."""
+    monkeypatch.setattr(runner, "BIG_SPEC_BYTES", 0)
+    order: list[str] = []
+    result = runner._RemoteChecks.result
+
+    def noted_result(self: runner._RemoteChecks) -> None:
+        order.append("checks")
+        result(self)
+
+    def noted_format(folder: Path) -> None:
+        order.append("format")
+        write.format_tree(folder)
+
+    def slow_done(self: runner._RemoteChecks) -> bool:
+        return False  # as if the checks worker were still busy
+
+    monkeypatch.setattr(runner._RemoteChecks, "result", noted_result)
+    monkeypatch.setattr(runner._RemoteChecks, "done", slow_done)
+    monkeypatch.setattr(pipeline, "format_tree", noted_format)
+    text = project.spec.read_text()
+    project.spec.write_text(text.replace("info: {", "tite: typo\ninfo: {", 1))
+    made = runner.ForkingRunner()
+    try:
+        with pytest.raises(GenerationAborted) as aborted:
+            pipeline.generate_client(project, runner=made)
+    finally:
+        made.close()
+    assert order[:2] == ["format", "checks"]
+    assert _errors(aborted.value) == ["spec-invalid"]
+    assert not project.out.exists()
+    assert list(project.out.parent.iterdir()) == []
+
+
+@pytest.mark.parametrize("chosen", ["serial", "forking"])
+def test_a_render_failure_on_a_refused_spec_reports_the_spec(
+    project: ClientConfig, monkeypatch: pytest.MonkeyPatch, chosen: str
+) -> None:
+    monkeypatch.setattr(runner, "BIG_SPEC_BYTES", 0)
+
+    def broken(*args: object, **kwargs: object) -> dict[str, str]:
+        raise KeyError("what an invalid spec can do to rendering")
+
+    monkeypatch.setattr(render, "render_package", broken)
+    # valid enough to model and render, refused by the validator only
+    text = project.spec.read_text()
+    project.spec.write_text(text.replace("info: {", "tite: typo\ninfo: {", 1))
+    made = runner.SerialRunner() if chosen == "serial" else runner.ForkingRunner()
+    try:
+        with pytest.raises(GenerationAborted) as aborted:
+            pipeline.generate_client(project, runner=made)
+    finally:
+        made.close()
+    assert _errors(aborted.value) == ["spec-invalid"]
