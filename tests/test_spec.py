@@ -1,8 +1,8 @@
 """Tests for the hand-maintained OpenAPI spec ``spec/chat.openapi.yaml``.
 
 The spec is checked against the OpenAPI 3.1 meta-schema, its own examples are validated against
-their schemas, and the examples on the vendor documentation pages (``../shared/seeds``, parsed at
-test time) are validated against the spec's schemas.
+their schemas, and the examples on the vendor documentation pages (``tests/fixtures/seeds``, copied
+verbatim, parsed at test time) are validated against the spec's schemas.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from referencing.jsonschema import DRAFT202012
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC_PATH = ROOT / "spec" / "chat.openapi.yaml"
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 IW_ERP_SEED = SEEDS / "000_d92061032a237a44.txt"
 MUDBASE_SEED = SEEDS / "003_1d0fd6e817686bbf.txt"
 
