@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -105,6 +107,47 @@ def check(session: nox.Session) -> None:
     session.run("clientgen", "generate", "--check", *session.posargs)
 
 
+def _stale_files(diff: str) -> list[str]:
+    """The files a ``clientgen generate --check`` diff adds, changes or removes."""
+    return sorted({line[6:] for line in diff.splitlines() if line.startswith(("--- a/", "+++ b/"))})
+
+
+def _require_current(session: nox.Session, action: str) -> None:
+    """Stop ``action`` (build, publish) unless generated/ is what the spec makes.
+
+    Runs ``clientgen generate --check`` (as the check session does; it writes nothing and exits
+    1 with a diff when generated/ is stale) and refuses, naming the stale files, when it fails:
+    a package built from a stale generated/ would not be the spec's client.
+    """
+    _install_project(session, dev=False)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as captured:
+        try:
+            session.run("clientgen", "generate", "--check", stdout=captured)
+            failed = False
+        except CommandFailed:
+            failed = True
+        captured.seek(0)
+        output = captured.read()
+    sys.stderr.write(output)
+    if not failed:
+        return
+    stale = _stale_files(output)
+    if not stale:
+        session.error(
+            f"refusing to {action}: `clientgen generate --check` failed (see its output above), "
+            "so generated/ cannot be shown to match the spec. Fix what it reports, run "
+            f"`nox -s generate`, commit generated/, then `nox -s {action}` again."
+        )
+    shown = "\n".join(f"    {name}" for name in stale[:20])
+    more = f"\n    ... and {len(stale) - 20} more" if len(stale) > 20 else ""
+    session.error(
+        f"refusing to {action}: generated/ is stale, it is not what the spec, the generator and "
+        f"the templates make; {len(stale)} file(s) under generated/ differ (diff above):\n"
+        f"{shown}{more}\n"
+        f"Run `nox -s generate`, review and commit generated/, then `nox -s {action}` again."
+    )
+
+
 def _dist_dir() -> Path:
     """Where build and publish put the distributions: ``dist/``, or ``$CLIENTGEN_DIST_DIR``."""
     return Path(os.environ.get("CLIENTGEN_DIST_DIR") or ROOT / "dist").resolve()
@@ -119,7 +162,11 @@ def build(session: nox.Session) -> None:
 
     The build backend is installed into build's isolated environments with uv (``build[uv]``,
     ``--installer=uv``): the same packages as with pip, in a fraction of the time.
+
+    Nothing is built when generated/ is stale (``clientgen generate --check`` fails): the session
+    names the stale files and says to run ``nox -s generate`` first.
     """
+    _require_current(session, session.name)
     session.install("build[uv]>=1.2", "twine>=6.1")  # 6.1: reads Metadata 2.4+
     for pyproject in GENERATED:
         folder = Path(pyproject).parent
@@ -149,6 +196,8 @@ def publish(session: nox.Session) -> None:
     runs without ``--skip-existing`` and with ``--verbose`` (so the index's own reason, such as
     "already exists", is printed), and the session then fails naming the package and version.
     To publish a new release, bump ``info.version`` in the spec and regenerate.
+
+    A stale generated/ is refused before anything is built or uploaded (see ``build``).
     """
     if not os.environ.get("TWINE_REPOSITORY_URL"):
         session.error("set TWINE_REPOSITORY_URL (and TWINE_USERNAME / TWINE_PASSWORD) to the index")

@@ -8,6 +8,7 @@ import pytest
 
 from generator.diagnostics import Diagnostics, Level
 from generator.load import MAX_DEPTH, LoadedSpec, load_spec, parse_pointer, resolve_pointer
+from tests.conftest import CHAT_SPEC
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = ROOT / "tests" / "specs"
@@ -24,13 +25,13 @@ def rules(diagnostics: Diagnostics) -> list[str]:
     return [d.rule for d in diagnostics]
 
 
-def test_real_spec_loads_with_positions() -> None:
-    spec, diagnostics = load(ROOT / "spec" / "chat.openapi.yaml")
+def test_chat_spec_loads_with_positions() -> None:
+    spec, diagnostics = load(CHAT_SPEC)
     assert spec is not None and len(diagnostics) == 0
     assert spec.locate("/paths")[1:] == (31, 1)
     file, line, column = spec.locate("/components/schemas/AddParticipantRequest")
     assert file.endswith("chat.openapi.yaml")
-    text = (ROOT / "spec" / "chat.openapi.yaml").read_text().splitlines()
+    text = CHAT_SPEC.read_text().splitlines()
     assert text[line - 1][column - 1 :] == "AddParticipantRequest:"
 
 

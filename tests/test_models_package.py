@@ -10,6 +10,7 @@ from generator.config import ClientConfig
 from generator.graph import strongly_connected
 from generator.models import ModelsModule, package_files
 from generator.pipeline import generate_client
+from tests.conftest import CHAT_SPEC
 
 SOURCE = """# header
 from __future__ import annotations
@@ -59,9 +60,8 @@ def test_other_top_level_code_keeps_one_module() -> None:
 
 def _run_with_chat_package(tmp_path: Path, script: str) -> list[str]:
     """Generate the chat spec as package ``lazy_chat``; run ``script`` beside it; its lines."""
-    root = Path(__file__).resolve().parents[1]
     out = tmp_path / "out"
-    generate_client(ClientConfig(root / "spec" / "chat.openapi.yaml", "lazy_chat", out))
+    generate_client(ClientConfig(CHAT_SPEC, "lazy_chat", out))
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=out / "src", capture_output=True, text=True, check=False
     )

@@ -11,7 +11,7 @@ import pytest
 from generator import pipeline, render, write
 from generator.config import ClientConfig
 from generator.diagnostics import GenerationAborted
-from tests.conftest import CHAT_SPEC
+from tests.conftest import CHAT_SPEC, PROJECT_SPEC
 
 
 @pytest.fixture
@@ -63,7 +63,10 @@ def test_every_generated_file_starts_with_the_header(project: ClientConfig) -> N
         assert "Do not edit by hand" in first_line, relative
 
 
-def test_committed_output_is_what_the_generator_makes(project: ClientConfig, root: Path) -> None:
+def test_committed_output_is_what_the_generator_makes(tmp_path: Path, root: Path) -> None:
+    project = ClientConfig(
+        spec=PROJECT_SPEC, package="chat_client", out=tmp_path / "generated" / "chat_client"
+    )
     pipeline.generate_client(project)
     change = write.compare_trees(
         project.out, root / "generated" / "chat_client", label="chat_client"

@@ -18,6 +18,9 @@ file came from the local index), and ``tests/publish/downstream_smoke.py`` run t
 repository, against a recording HTTP server started here. Both operations must reach it with the
 right method, path, body and only their own credential, and come back as typed models.
 
+Before any of that, a copy of the project whose spec changed (generated/ not regenerated) shows
+that ``nox -s build`` and ``nox -s publish`` refuse a stale generated/ before building anything.
+
 Every server and child process listens on / talks to 127.0.0.1 only, runs in its own process
 group and is stopped on teardown, also when the test fails.
 """
@@ -49,6 +52,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.project_copy import copy_project, grow_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATED = ROOT / "generated" / "chat_client"
@@ -412,6 +417,42 @@ def test_publish_refuses_without_an_index_url(tmp_path: Path) -> None:
     assert proc.returncode != 0, proc.stdout
     assert "set TWINE_REPOSITORY_URL" in proc.stdout, proc.stdout
     assert "twine upload" not in proc.stdout, proc.stdout
+
+
+def test_build_and_publish_refuse_a_stale_tree(tmp_path: Path) -> None:
+    """A generated/ that no longer matches the spec is never built, let alone uploaded.
+
+    A copy of the project whose spec gained an operation (generated/ not regenerated) runs the
+    real ``nox -s build`` and ``nox -s publish``: both stop at ``clientgen generate --check``,
+    name the stale files and say to run ``nox -s generate``; nothing is built or uploaded.
+    """
+    project = copy_project(tmp_path / "project")
+    grow_spec(project)
+    dist = tmp_path / "dist"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TWINE_")}
+    env.update(CLIENTGEN_DIST_DIR=str(dist), NO_COLOR="1")
+    index = {  # never reached: nothing listens on the discard port
+        "TWINE_REPOSITORY_URL": "http://127.0.0.1:9/",
+        "TWINE_USERNAME": INDEX_USER,
+        "TWINE_PASSWORD": INDEX_PASSWORD,
+    }
+    for session, extra in (("build", {}), ("publish", index)):
+        cmd = [sys.executable, "-m", "nox", "--non-interactive", "-s", session]
+        proc = _run(cmd, env={**env, **extra}, cwd=project, timeout=300)
+        said = proc.stdout
+        assert proc.returncode != 0, said
+        assert "clientgen generate --check" in said, said
+        assert f"refusing to {session}: generated/ is stale" in said, said
+        assert "\n    chat_client/src/chat_client/resources/linkchat.py\n" in said, said
+        assert f"Run `nox -s generate`, review and commit generated/, then `nox -s {session}`" in (
+            said
+        )
+        assert "python -m build" not in said and "twine upload" not in said, said
+        assert not dist.exists()
+    # the check wrote nothing: the copy's generated/ is as stale as before
+    assert not (
+        project / "generated" / "chat_client" / "src" / "chat_client" / "resources" / "linkchat.py"
+    ).exists()
 
 
 def test_publish_to_local_index_then_install_downstream(

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from generator import write
 from generator.render import _markdown_code, docstring, export_order, py_str
+from tests.conftest import CHAT_SPEC
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -99,7 +100,7 @@ def test_generation_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
     trees = []
     for seed in ("1", "987654"):
         for spec, package in (
-            (ROOT / "spec" / "chat.openapi.yaml", "chat_client"),
+            (CHAT_SPEC, "chat_client"),
             (ROOT / "tests" / "specs_generate" / "hostile.openapi.yaml", "hostile_client"),
         ):
             out = tmp_path / seed / package

@@ -47,6 +47,9 @@ Inputs come from npm (``tests/benchmarks/npm``, installed with ``npm ci`` when n
 ``petstore`` is ``@readme/oas-examples`` 3.1/json/petstore.json, ``github`` is
 ``@octokit/openapi`` generated/api.github.com.json (OpenAPI 3.0.3, ~13 MB) and ``github31``
 the same converted with ``openapi-format --convertTo 3.1`` (cached under node_modules).
+The public specs committed in ``tests/corpus/specs`` (OpenAI, Stripe, openapi-python-client's
+end-to-end specs; see its README) are at hand as ``CORPUS_SPECS``; every input lives inside
+the repository or comes from npm into it.
 
 The machine is shared: read min as well as median, and compare ratios within one run.
 """
@@ -76,6 +79,8 @@ NPM_DIR = HERE / "npm"
 MODULES = NPM_DIR / "node_modules"
 CACHE = MODULES / ".clientgen-bench"
 RESULTS = HERE / "results"
+#: the public specs committed to the repository (tests/corpus/specs/README.md lists them)
+CORPUS_SPECS = ROOT / "tests" / "corpus" / "specs"
 BIN = Path(sys.executable).parent
 SCHEMA_VERSION = 1
 ALL_INPUTS = ("chat", "petstore", "github", "github31")

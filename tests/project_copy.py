@@ -1,0 +1,162 @@
+"""A throw-away copy of this project, and the edit the README's "Adding or changing an endpoint"
+describes: one more operation (a third vendor, with its own server, security scheme, tag,
+operationId, summary and response schema) in the copy's ``spec/chat.openapi.yaml``.
+
+Tests that must not touch the work tree (spec growth, refusing to publish a stale package) work
+on such a copy.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: what a copy holds: everything the generator, the tests and the noxfile read
+PROJECT_ENTRIES = (
+    "pyproject.toml",
+    "noxfile.py",
+    "README.md",
+    "generator",
+    "templates",
+    "spec",
+    "generated",
+    "tests",
+)
+_IGNORED = shutil.ignore_patterns(
+    "__pycache__",
+    "*.pyc",
+    "*.egg-info",
+    "node_modules",
+    ".nox",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    "results",
+    ".generated-*",
+)
+#: big inputs no copy needs (the public spec corpus, ~7 MB)
+_SKIPPED = ("tests/corpus/specs",)
+
+
+def copy_project(target: Path) -> Path:
+    """Copy the project (sources, spec, templates, generated/, tests) into ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    skipped = {ROOT / s for s in _SKIPPED}
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        ignored = set(_IGNORED(folder, names))
+        return ignored | {n for n in names if Path(folder, n) in skipped}
+
+    for entry in PROJECT_ENTRIES:
+        source = ROOT / entry
+        if source.is_dir():
+            shutil.copytree(source, target / entry, ignore=ignore)
+        else:
+            shutil.copy2(source, target / entry)
+    return target
+
+
+# --------------------------------------------------------------------------- a third operation
+
+THIRD_TAG = """\
+  - name: linkchat
+    description: >-
+      Linkchat rooms API (`https://api.linkchat.example`), authenticated with an API key in the
+      `X-Linkchat-Key` header.
+"""
+
+THIRD_PATH = """\
+  /v2/rooms/{roomId}:
+    servers:
+      - url: https://api.linkchat.example
+        description: Linkchat production server.
+    get:
+      operationId: getRoom
+      tags:
+        - linkchat
+      summary: Get a room
+      description: Returns one Linkchat room by its id.
+      security:
+        - linkchatKey: []
+      parameters:
+        - name: roomId
+          in: path
+          required: true
+          description: Id of the room.
+          schema:
+            type: string
+          examples:
+            docsExample:
+              summary: A room id
+              value: room_1
+      responses:
+        '200':
+          description: The room.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/LinkchatRoom'
+              examples:
+                docsExample:
+                  summary: A room
+                  value:
+                    id: room_1
+                    title: General
+                    memberCount: 3
+"""
+
+THIRD_SCHEME = """\
+    linkchatKey:
+      type: apiKey
+      in: header
+      name: X-Linkchat-Key
+      description: Linkchat API key, sent in the `X-Linkchat-Key` header.
+"""
+
+THIRD_SCHEMA = """\
+    LinkchatRoom:
+      type: object
+      description: A Linkchat room.
+      required:
+        - id
+      properties:
+        id:
+          type: string
+          description: Id of the room.
+        title:
+          type: string
+          description: Title of the room.
+        memberCount:
+          type: integer
+          description: How many members the room has.
+"""
+
+
+def _insert_before(text: str, line: str, block: str) -> str:
+    """``block`` inserted before the one line of ``text`` that is ``line``."""
+    anchor = "\n" + line + "\n"
+    assert text.count(anchor) == 1, f"the spec has {text.count(anchor)} lines {line!r}"
+    at = text.index(anchor) + 1
+    return text[:at] + block + text[at:]
+
+
+def add_operation(spec_text: str) -> str:
+    """``spec_text`` with the third vendor's ``GET /v2/rooms/{roomId}`` (``getRoom``) added.
+
+    Each part goes where a developer would add it: at the end of ``tags``, ``paths``,
+    ``securitySchemes`` and ``schemas``.
+    """
+    text = _insert_before(spec_text, "paths:", THIRD_TAG)
+    text = _insert_before(text, "components:", THIRD_PATH + "\n")
+    text = _insert_before(text, "  parameters:", THIRD_SCHEME + "\n")
+    return text.rstrip("\n") + "\n\n" + THIRD_SCHEMA
+
+
+def grow_spec(project: Path) -> Path:
+    """Add the third operation to ``project``'s ``spec/chat.openapi.yaml``; the spec's path."""
+    spec = project / "spec" / "chat.openapi.yaml"
+    spec.write_text(add_operation(spec.read_text(encoding="utf-8")), encoding="utf-8")
+    return spec
