@@ -187,6 +187,8 @@ class PackageView:
     client: ClientView
     server_literals: tuple[tuple[str, str], ...]
     scheme_literals: tuple[tuple[str, str], ...]
+    #: operationIds (as literals) of operations the spec gives no server: they need base_url
+    serverless_operations: tuple[str, ...]
     model_names: tuple[str, ...]
     models_docstring: str
     readme_servers: tuple[str, ...]
@@ -203,18 +205,31 @@ def _server_literal(server: Server) -> str:
     variables = ", ".join(
         f"ServerVariable({py_str(v.name)}, {py_str(v.default)}"
         + (f", ({', '.join(py_str(e) for e in v.enum)},)" if v.enum else "")
+        + (f", placeholder=True, env_var={py_str(v.env_var)}" if v.placeholder else "")
         + ")"
         for v in server.variables
     )
     return f"Server({py_str(server.url)}" + (f", ({variables},)" if variables else "") + ")"
 
 
-def _scheme_literal(scheme: SecurityScheme) -> str:
+def _scheme_servers(api: Api, scheme: SecurityScheme) -> tuple[Server, ...]:
+    """The servers a credential is sent to: the first server of each operation using it."""
+    found: list[Server] = []
+    for op in api.operations:
+        uses = any(scheme.name in alternative for alternative in op.security)
+        if uses and op.servers and op.servers[0] not in found:
+            found.append(op.servers[0])
+    return tuple(found)
+
+
+def _scheme_literal(scheme: SecurityScheme, servers: Sequence[str] = ()) -> str:
     return (
         f"SecurityScheme(name={py_str(scheme.name)}, type={py_str(scheme.type)}, "
         f"location={py_str(scheme.location)}, parameter_name={py_str(scheme.parameter_name)}, "
         f"http_scheme={py_str(scheme.http_scheme) if scheme.http_scheme else 'None'}, "
-        f"keyword={py_str(scheme.keyword)}, env_var={py_str(scheme.env_var)})"
+        f"keyword={py_str(scheme.keyword)}, env_var={py_str(scheme.env_var)}"
+        + (f", servers=({''.join(f'{name}, ' for name in servers)})" if servers else "")
+        + ")"
     )
 
 
@@ -247,7 +262,7 @@ def _operation_literal(ctx: _Context, op: Operation) -> str:
         f"operation_id={py_str(op.operation_id)}",
         f"method={py_str(op.method)}",
         f"path={py_str(op.path)}",
-        f"servers=({servers},)",
+        f"servers=({servers},)" if servers else "servers=()",
         f"security=({security},)" if security else "security=()",
         f"idempotent={op.idempotent}",
     ]
@@ -694,7 +709,14 @@ def build_view(api: Api, models: ModelsModule, package: str) -> PackageView:
         client=client,
         server_literals=tuple((server_names[s], _server_literal(s)) for s in api.servers),
         scheme_literals=tuple(
-            (naming.constant_name(s.name)[1:], _scheme_literal(s)) for s in api.security_schemes
+            (
+                naming.constant_name(s.name)[1:],
+                _scheme_literal(s, [server_names[v] for v in _scheme_servers(api, s)]),
+            )
+            for s in api.security_schemes
+        ),
+        serverless_operations=tuple(
+            py_str(op.operation_id) for op in api.operations if not op.servers
         ),
         model_names=models.names,
         models_docstring=docstring(f"Pydantic models of the {api.title}.", ""),
