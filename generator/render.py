@@ -192,6 +192,12 @@ class PackageView:
     model_names: tuple[str, ...]
     models_docstring: str
     readme_servers: tuple[str, ...]
+    #: one row per server variable: name, environment variable, default, server (Markdown)
+    readme_variables: tuple[tuple[str, str, str, str], ...]
+    #: ``METHOD /path`` (Markdown) of the operations the spec gives no server
+    readme_serverless: tuple[str, ...]
+    #: no operation has a server: the client cannot be created without ``base_url``
+    readme_no_server: bool
     #: how the README constructs the client: ``ChatClient(server_variables={...})``
     client_example: str
     async_client_example: str
@@ -455,11 +461,28 @@ def _literal(value: Any) -> str | None:
     return None
 
 
+def _readme_variables(api: Api) -> tuple[tuple[str, str, str, str], ...]:
+    rows: dict[str, tuple[str, str, str, str]] = {}
+    for server in api.servers:
+        for v in server.variables:
+            if v.name in rows:
+                continue
+            default = _markdown_code(v.default)
+            rows[v.name] = (
+                _markdown_code(v.name),
+                _markdown_code(v.env_var) if v.env_var else "",
+                f"none ({default} is a placeholder)" if v.placeholder else default,
+                _markdown_code(server.url),
+            )
+    return tuple(rows.values())
+
+
 def _client_example(class_name: str, api: Api) -> str:
     variables: dict[str, str] = {}
     for server in api.servers:
         for variable in server.variables:
-            variables.setdefault(variable.name, variable.default)
+            # a placeholder is never a value to copy: the reader has to fill in their own
+            variables.setdefault(variable.name, "..." if variable.placeholder else variable.default)
     shown = _literal(variables) if variables else None
     return f"{class_name}(server_variables={shown})" if shown else f"{class_name}()"
 
@@ -721,6 +744,11 @@ def build_view(api: Api, models: ModelsModule, package: str) -> PackageView:
         model_names=models.names,
         models_docstring=docstring(f"Pydantic models of the {api.title}.", ""),
         readme_servers=tuple(s.url for s in api.servers),
+        readme_variables=_readme_variables(api),
+        readme_serverless=tuple(
+            _markdown_code(f"{op.method} {op.path}") for op in api.operations if not op.servers
+        ),
+        readme_no_server=bool(api.operations) and not api.servers,
         client_example=_client_example(class_name, api),
         async_client_example=_client_example("Async" + class_name, api),
         readme_errors=errors,
