@@ -646,7 +646,7 @@ def package_version(spec_version: str) -> str:
         return "0.0.0"
 
 
-def _init_doc(credentials: Sequence[CredentialView], env_prefix: str) -> str:
+def _init_doc(credentials: Sequence[CredentialView], env_prefix: str, api: Api) -> str:
     lines = ["Create a client.", "", "Args:"]
     for cred in credentials:
         lines.append(
@@ -655,8 +655,18 @@ def _init_doc(credentials: Sequence[CredentialView], env_prefix: str) -> str:
         lines.append(f"        defaults to the environment variable ``{cred.env_var}``.")
     lines += [
         "    server_variables: values for ``{variables}`` in server URLs (checked against the spec).",
+    ]
+    placeholders = {v.name: v.env_var for s in api.servers for v in s.variables if v.placeholder}
+    for name, env_var in placeholders.items():
+        lines.append(f"        ``{name}`` has only a placeholder default: give it here or in the")
+        lines.append(f"        environment variable ``{env_var}``.")
+    lines += [
         "    base_url: send every operation to this URL instead of its servers (a proxy or a mock",
         f"        server); defaults to the environment variable ``{env_prefix}BASE_URL``.",
+    ]
+    if any(not op.servers for op in api.operations):
+        lines.append("        Needed by the operations the spec declares no server for.")
+    lines += [
         "    timeout: seconds, or an ``httpx.Timeout``; ``None`` waits forever.",
         "    max_retries: how often a failed request is retried when that is safe.",
         "    default_headers: headers sent with every request.",
@@ -691,7 +701,7 @@ def build_view(api: Api, models: ModelsModule, package: str) -> PackageView:
         class_name=class_name,
         async_class_name="Async" + class_name,
         docstring=docstring(client_doc, " " * 4),
-        init_docstring=docstring(_init_doc(credentials, env_prefix), " " * 8),
+        init_docstring=docstring(_init_doc(credentials, env_prefix, api), " " * 8),
         credentials=credentials,
         resources=resource_views,
     )
