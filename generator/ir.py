@@ -37,6 +37,7 @@ __all__ = [
     "Server",
     "ServerVariable",
     "build_api",
+    "is_placeholder_variable",
 ]
 
 ParameterLocation = Literal["path", "query", "header", "cookie"]
@@ -51,10 +52,19 @@ _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRA
 
 @dataclass(frozen=True, slots=True)
 class ServerVariable:
+    """A ``{name}`` in a server URL.
+
+    A ``placeholder`` default (``x-placeholder: true``, or one that
+    :func:`naming.looks_like_placeholder`) is a stand-in the client never dials: the
+    value must come from ``server_variables`` or the environment variable ``env_var``.
+    """
+
     name: str
     default: str
     enum: tuple[str, ...] = ()
     description: str = ""
+    placeholder: bool = False
+    env_var: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +197,9 @@ class _Builder:
     diagnostics: Diagnostics
     schemas: dict[str, Any] = field(default_factory=dict)  # class name -> schema (for models)
     renamed: dict[str, str] = field(default_factory=dict)  # component name -> class name
+    #: environment variables the client reads (credentials, base URL, log level, variables)
+    env_vars: set[str] = field(default_factory=set)
+    variable_env_vars: dict[str, str] = field(default_factory=dict)  # variable -> env var
 
     @property
     def document(self) -> dict[str, Any]:
@@ -331,17 +344,40 @@ class _Builder:
                 )
                 continue
             variables = tuple(
-                ServerVariable(
-                    name=str(name),
-                    default=str(var.get("default", "")),
-                    enum=tuple(str(v) for v in var.get("enum") or ()),
-                    description=str(var.get("description") or ""),
-                )
+                self.server_variable(str(name), var)
                 for name, var in declared.items()
                 if isinstance(var, dict)
             )
             result.append(Server(server["url"], str(server.get("description") or ""), variables))
         return tuple(result)
+
+    def server_variable(self, name: str, raw: dict[str, Any]) -> ServerVariable:
+        default = str(raw.get("default", ""))
+        enum = tuple(str(v) for v in raw.get("enum") or ())
+        placeholder = is_placeholder_variable(raw)
+        return ServerVariable(
+            name=name,
+            default=default,
+            enum=enum,
+            description=str(raw.get("description") or ""),
+            placeholder=placeholder,
+            env_var=self.variable_env_var(name) if placeholder else "",
+        )
+
+    def variable_env_var(self, name: str) -> str:
+        """``CHAT_CLIENT_TENANT`` for ``tenant``: one per variable name, never one the
+        client already reads (a credential's, ``..._BASE_URL``, ``..._LOG``)."""
+        if name not in self.variable_env_vars:
+            candidate = naming.env_var_name(
+                self.package, name if naming.snake_case(name) else "server variable"
+            )
+            counter = 2
+            while candidate in self.env_vars:
+                candidate = naming.env_var_name(self.package, f"server {name} {counter}")
+                counter += 1
+            self.env_vars.add(candidate)
+            self.variable_env_vars[name] = candidate
+        return self.variable_env_vars[name]
 
     def security_schemes(self) -> tuple[SecurityScheme, ...]:
         raw = (self.document.get("components") or {}).get("securitySchemes") or {}
@@ -419,7 +455,10 @@ class _Builder:
     def build(self) -> Api:
         self.collect_components()
         schemes = self.security_schemes()
-        top_servers = self.servers(self.document.get("servers"), "/servers") or (Server("/"),)
+        self.env_vars.update(s.env_var for s in schemes)
+        self.env_vars.update(naming.env_var_name(self.package, n) for n in ("base url", "log"))
+        # no server anywhere: the operation gets none, and the client requires base_url
+        top_servers = self.servers(self.document.get("servers"), "/servers")
         by_tag: dict[str, list[Operation]] = {}
         method_names: dict[str, set[str]] = {}
         if self.document.get("webhooks"):
@@ -736,6 +775,18 @@ class _Builder:
                 Response(status, str(response.get("description") or ""), class_name, media_type)
             )
         return tuple(result)
+
+
+def is_placeholder_variable(raw: dict[str, Any]) -> bool:
+    """Whether a server variable's default is a stand-in the client must never dial.
+
+    ``x-placeholder: true`` says so, ``x-placeholder: false`` says not; unmarked, a
+    variable without ``enum`` whose default :func:`naming.looks_like_placeholder` is one.
+    """
+    mark = raw.get("x-placeholder")
+    if isinstance(mark, bool):
+        return mark
+    return not raw.get("enum") and naming.looks_like_placeholder(str(raw.get("default", "")))
 
 
 def _resource_classes(class_name: str) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ __all__ = [
     "env_var_name",
     "identifier",
     "is_identifier",
+    "looks_like_placeholder",
     "pascal_case",
     "snake_case",
     "unique_names",
@@ -164,3 +165,28 @@ def unique_names(names: Iterable[str], *, suffix: str = "_") -> list[str]:
         seen.add(candidate)
         result.append(candidate)
     return result
+
+
+#: words that only a stand-in value contains: ``replace-with-own-host``, ``your-tenant``,
+#: ``changeme``, ``api.example.com``, ``xxx``; a word is a run of letters and digits
+_PLACEHOLDER_WORDS = frozenset(
+    {"your", "changeme", "replaceme", "placeholder", "example", "todo", "tbd", "fixme"}
+)
+_PLACEHOLDER_PHRASES = re.compile(r"replace[-_ .]?(with|me)|change[-_ .]?me", re.I)
+_PLACEHOLDER_WORD_RE = re.compile(r"[A-Za-z0-9]+")
+
+
+def looks_like_placeholder(value: str) -> bool:
+    """Whether a server variable's default is a stand-in for the user's own value.
+
+    Conservative: ``replace-with-own-host``, ``<tenant>``, ``your-tenant``, ``YOUR_HOST``,
+    ``changeme``, ``example``/``api.example.com``, ``xxx``, ``placeholder``, ``TODO`` are;
+    ``acme``, ``demo``, ``sandbox``, ``us-east-1``, ``v1``, ``443`` or ``yourcompany`` are not.
+    """
+    text = value.strip()
+    if not text:
+        return False
+    if "<" in text or ">" in text or _PLACEHOLDER_PHRASES.search(text):
+        return True
+    words = [w.lower() for w in _PLACEHOLDER_WORD_RE.findall(text)]
+    return any(w in _PLACEHOLDER_WORDS or (len(w) >= 3 and set(w) == {"x"}) for w in words)

@@ -187,9 +187,17 @@ class PackageView:
     client: ClientView
     server_literals: tuple[tuple[str, str], ...]
     scheme_literals: tuple[tuple[str, str], ...]
+    #: operationIds (as literals) of operations the spec gives no server: they need base_url
+    serverless_operations: tuple[str, ...]
     model_names: tuple[str, ...]
     models_docstring: str
     readme_servers: tuple[str, ...]
+    #: one row per server variable: name, environment variable, default, server (Markdown)
+    readme_variables: tuple[tuple[str, str, str, str], ...]
+    #: ``METHOD /path`` (Markdown) of the operations the spec gives no server
+    readme_serverless: tuple[str, ...]
+    #: no operation has a server: the client cannot be created without ``base_url``
+    readme_no_server: bool
     #: how the README constructs the client: ``ChatClient(server_variables={...})``
     client_example: str
     async_client_example: str
@@ -203,18 +211,31 @@ def _server_literal(server: Server) -> str:
     variables = ", ".join(
         f"ServerVariable({py_str(v.name)}, {py_str(v.default)}"
         + (f", ({', '.join(py_str(e) for e in v.enum)},)" if v.enum else "")
+        + (f", placeholder=True, env_var={py_str(v.env_var)}" if v.placeholder else "")
         + ")"
         for v in server.variables
     )
     return f"Server({py_str(server.url)}" + (f", ({variables},)" if variables else "") + ")"
 
 
-def _scheme_literal(scheme: SecurityScheme) -> str:
+def _scheme_servers(api: Api, scheme: SecurityScheme) -> tuple[Server, ...]:
+    """The servers a credential is sent to: the first server of each operation using it."""
+    found: list[Server] = []
+    for op in api.operations:
+        uses = any(scheme.name in alternative for alternative in op.security)
+        if uses and op.servers and op.servers[0] not in found:
+            found.append(op.servers[0])
+    return tuple(found)
+
+
+def _scheme_literal(scheme: SecurityScheme, servers: Sequence[str] = ()) -> str:
     return (
         f"SecurityScheme(name={py_str(scheme.name)}, type={py_str(scheme.type)}, "
         f"location={py_str(scheme.location)}, parameter_name={py_str(scheme.parameter_name)}, "
         f"http_scheme={py_str(scheme.http_scheme) if scheme.http_scheme else 'None'}, "
-        f"keyword={py_str(scheme.keyword)}, env_var={py_str(scheme.env_var)})"
+        f"keyword={py_str(scheme.keyword)}, env_var={py_str(scheme.env_var)}"
+        + (f", servers=({''.join(f'{name}, ' for name in servers)})" if servers else "")
+        + ")"
     )
 
 
@@ -247,7 +268,7 @@ def _operation_literal(ctx: _Context, op: Operation) -> str:
         f"operation_id={py_str(op.operation_id)}",
         f"method={py_str(op.method)}",
         f"path={py_str(op.path)}",
-        f"servers=({servers},)",
+        f"servers=({servers},)" if servers else "servers=()",
         f"security=({security},)" if security else "security=()",
         f"idempotent={op.idempotent}",
     ]
@@ -440,11 +461,28 @@ def _literal(value: Any) -> str | None:
     return None
 
 
+def _readme_variables(api: Api) -> tuple[tuple[str, str, str, str], ...]:
+    rows: dict[str, tuple[str, str, str, str]] = {}
+    for server in api.servers:
+        for v in server.variables:
+            if v.name in rows:
+                continue
+            default = _markdown_code(v.default)
+            rows[v.name] = (
+                _markdown_code(v.name),
+                _markdown_code(v.env_var) if v.env_var else "",
+                f"none ({default} is a placeholder)" if v.placeholder else default,
+                _markdown_code(server.url),
+            )
+    return tuple(rows.values())
+
+
 def _client_example(class_name: str, api: Api) -> str:
     variables: dict[str, str] = {}
     for server in api.servers:
         for variable in server.variables:
-            variables.setdefault(variable.name, variable.default)
+            # a placeholder is never a value to copy: the reader has to fill in their own
+            variables.setdefault(variable.name, "..." if variable.placeholder else variable.default)
     shown = _literal(variables) if variables else None
     return f"{class_name}(server_variables={shown})" if shown else f"{class_name}()"
 
@@ -608,7 +646,7 @@ def package_version(spec_version: str) -> str:
         return "0.0.0"
 
 
-def _init_doc(credentials: Sequence[CredentialView], env_prefix: str) -> str:
+def _init_doc(credentials: Sequence[CredentialView], env_prefix: str, api: Api) -> str:
     lines = ["Create a client.", "", "Args:"]
     for cred in credentials:
         lines.append(
@@ -617,8 +655,18 @@ def _init_doc(credentials: Sequence[CredentialView], env_prefix: str) -> str:
         lines.append(f"        defaults to the environment variable ``{cred.env_var}``.")
     lines += [
         "    server_variables: values for ``{variables}`` in server URLs (checked against the spec).",
+    ]
+    placeholders = {v.name: v.env_var for s in api.servers for v in s.variables if v.placeholder}
+    for name, env_var in placeholders.items():
+        lines.append(f"        ``{name}`` has only a placeholder default: give it here or in the")
+        lines.append(f"        environment variable ``{env_var}``.")
+    lines += [
         "    base_url: send every operation to this URL instead of its servers (a proxy or a mock",
         f"        server); defaults to the environment variable ``{env_prefix}BASE_URL``.",
+    ]
+    if any(not op.servers for op in api.operations):
+        lines.append("        Needed by the operations the spec declares no server for.")
+    lines += [
         "    timeout: seconds, or an ``httpx.Timeout``; ``None`` waits forever.",
         "    max_retries: how often a failed request is retried when that is safe.",
         "    default_headers: headers sent with every request.",
@@ -653,7 +701,7 @@ def build_view(api: Api, models: ModelsModule, package: str) -> PackageView:
         class_name=class_name,
         async_class_name="Async" + class_name,
         docstring=docstring(client_doc, " " * 4),
-        init_docstring=docstring(_init_doc(credentials, env_prefix), " " * 8),
+        init_docstring=docstring(_init_doc(credentials, env_prefix, api), " " * 8),
         credentials=credentials,
         resources=resource_views,
     )
@@ -694,11 +742,23 @@ def build_view(api: Api, models: ModelsModule, package: str) -> PackageView:
         client=client,
         server_literals=tuple((server_names[s], _server_literal(s)) for s in api.servers),
         scheme_literals=tuple(
-            (naming.constant_name(s.name)[1:], _scheme_literal(s)) for s in api.security_schemes
+            (
+                naming.constant_name(s.name)[1:],
+                _scheme_literal(s, [server_names[v] for v in _scheme_servers(api, s)]),
+            )
+            for s in api.security_schemes
+        ),
+        serverless_operations=tuple(
+            py_str(op.operation_id) for op in api.operations if not op.servers
         ),
         model_names=models.names,
         models_docstring=docstring(f"Pydantic models of the {api.title}.", ""),
         readme_servers=tuple(s.url for s in api.servers),
+        readme_variables=_readme_variables(api),
+        readme_serverless=tuple(
+            _markdown_code(f"{op.method} {op.path}") for op in api.operations if not op.servers
+        ),
+        readme_no_server=bool(api.operations) and not api.servers,
         client_example=_client_example(class_name, api),
         async_client_example=_client_example("Async" + class_name, api),
         readme_errors=errors,

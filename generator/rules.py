@@ -75,6 +75,18 @@ _TABLE = (
         "validate",
         "one credential would be sent to hosts of different vendors",
     ),
+    Rule(
+        "server-missing",
+        _W,
+        "validate",
+        "an operation with no `servers` anywhere (the client needs `base_url`)",
+    ),
+    Rule(
+        "server-variable-placeholder",
+        _W,
+        "validate",
+        "a server variable default that looks like a placeholder but is not `x-placeholder`",
+    ),
     # model: what the client cannot express (the part is skipped, the rest generated)
     Rule("unsupported-parameter", _W, "model", "a parameter style or location the client lacks"),
     Rule("unsupported-media-type", _W, "model", "a request body with no JSON media type"),

@@ -554,6 +554,8 @@ class _Linter:
         self.path_parameters()
         self.examples()
         self.server_security()
+        self.servers_missing()
+        self.server_variable_placeholders()
 
     # -- operations ----------------------------------------------------------------
     def operation_ids(self) -> None:
@@ -826,6 +828,88 @@ class _Linter:
                         pointer,
                         "use one scheme per vendor",
                     )
+
+    def servers_missing(self) -> None:
+        """Operations that no server serves: one warning each, or one for the document."""
+        top = _has_server(self.document.get("servers"))
+        lacking: list[tuple[str, str, str]] = []
+        total = 0
+        for pointer, path, method, item, operation in iter_operations(self.document):
+            total += 1
+            if not (
+                top or _has_server(operation.get("servers")) or _has_server(item.get("servers"))
+            ):
+                lacking.append((pointer, path, method))
+        hint = (
+            "add `servers` at document, path or operation level, or pass base_url=... to the client"
+        )
+        if lacking and len(lacking) == total:
+            pointer, path, method = lacking[0]
+            self.report(
+                Level.WARNING,
+                "server-missing",
+                f"no operation has a server (none at document, path or operation level; "
+                f"the first of {total} is {method.upper()} {path}): the client cannot be "
+                "created without base_url",
+                pointer,
+                hint,
+            )
+            return
+        for pointer, path, method in lacking:
+            self.report(
+                Level.WARNING,
+                "server-missing",
+                f"{method.upper()} {path} has no server (none at operation, path or document "
+                "level); calling it needs base_url",
+                pointer,
+                hint,
+            )
+
+    def server_variable_placeholders(self) -> None:
+        """Defaults that look like stand-ins (``replace-with-own-host``) but are not marked."""
+        for pointer, servers in self._server_lists():
+            for index, server in enumerate(servers):
+                variables = server.get("variables") if isinstance(server, dict) else None
+                if not isinstance(variables, dict):
+                    continue
+                for name, variable in variables.items():
+                    if not isinstance(variable, dict) or "x-placeholder" in variable:
+                        continue
+                    default = variable.get("default")
+                    if variable.get("enum") or not isinstance(default, str):
+                        continue
+                    if naming.looks_like_placeholder(default):
+                        self.report(
+                            Level.WARNING,
+                            "server-variable-placeholder",
+                            f"server variable {name!r} of {server.get('url')!r} has the default "
+                            f"{default!r}, which looks like a placeholder: the client will not "
+                            "dial it and requires a value (server_variables= or an environment "
+                            "variable)",
+                            join_pointer(pointer, index, "variables", name, "default"),
+                            "mark it `x-placeholder: true` (or `x-placeholder: false` if it is "
+                            "a real value)",
+                        )
+
+    def _server_lists(self) -> Iterator[tuple[str, list[Any]]]:
+        """Every ``servers`` list: the document's, each path item's, each operation's."""
+        top = self.document.get("servers")
+        if isinstance(top, list):
+            yield "/servers", top
+        paths = self.document.get("paths")
+        for path, item in paths.items() if isinstance(paths, dict) else ():
+            if isinstance(item, dict) and isinstance(item.get("servers"), list):
+                yield join_pointer("/paths", path, "servers"), item["servers"]
+        for pointer, _path, _method, _item, operation in iter_operations(self.document):
+            if isinstance(operation.get("servers"), list):
+                yield join_pointer(pointer, "servers"), operation["servers"]
+
+
+def _has_server(servers: Any) -> bool:
+    """Whether ``servers`` lists at least one server with a URL."""
+    return isinstance(servers, list) and any(
+        isinstance(s, dict) and isinstance(s.get("url"), str) for s in servers
+    )
 
 
 #: keys whose values are schemas or example data: no media type or parameter inside

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator.diagnostics import Diagnostics
-from generator.ir import Api, Operation, build_api
+from generator.ir import Api, Operation, build_api, is_placeholder_variable
 from generator.load import load_spec
 
 SPECS = Path(__file__).parent / "specs_generate"
@@ -237,3 +237,94 @@ def test_alternatives_refining_the_owner_stay_inline(tmp_path: Path) -> None:
         "properties": {"status": {"enum": ["completed"]}},
         "required": ["status"],
     }
+
+
+# --------------------------------------------------------------------------- servers
+
+LINT = Path(__file__).parent / "specs" / "lint"
+
+
+def _build_lint(name: str, package: str = "servers_client") -> Api:
+    diagnostics = Diagnostics()
+    spec = load_spec(LINT / name, diagnostics)
+    assert spec is not None
+    return build_api(spec, package, diagnostics)
+
+
+def test_operation_without_server_gets_none() -> None:
+    """No made-up ``/`` server: the client requires base_url for these operations."""
+    api = _build_lint("server-missing.yaml")
+    servers = {op.operation_id: [s.url for s in op.servers] for op in api.operations}
+    assert servers == {
+        "getServed": ["https://api.vendor-a.com"],
+        "getOwn": ["https://api.vendor-a.com"],
+        "postOwn": [],
+        "getLost": [],
+    }
+    assert [s.url for s in api.servers] == ["https://api.vendor-a.com"]
+
+
+def test_no_server_anywhere_gives_no_server() -> None:
+    api = _build_lint("server-missing-everywhere.yaml")
+    assert api.servers == ()
+    assert all(op.servers == () for op in api.operations)
+
+
+def test_placeholder_variables_marked_or_obvious() -> None:
+    api = _build_lint("server-variable-placeholder.yaml")
+    variables = {v.name: v for s in api.servers for v in s.variables}
+    # x-placeholder: true; an obvious placeholder (<site>); x-placeholder: false wins
+    assert variables["host"].placeholder and variables["host"].env_var == "SERVERS_CLIENT_HOST"
+    assert variables["site"].placeholder and variables["site"].env_var == "SERVERS_CLIENT_SITE"
+    assert not variables["region"].placeholder and variables["region"].env_var == ""
+
+
+def test_placeholder_env_vars_never_take_one_the_client_reads(tmp_path: Path) -> None:
+    spec = tmp_path / "taken.yaml"
+    spec.write_text(
+        "openapi: 3.1.0\n"
+        "info: {title: t, version: '1'}\n"
+        "servers:\n"
+        "  - url: 'https://{log}.{base_url}.{api_key}.{tenant}.x'\n"
+        "    variables:\n"
+        "      log: {default: your-log, x-placeholder: true}\n"
+        "      base_url: {default: your-base, x-placeholder: true}\n"
+        "      api_key: {default: your-key, x-placeholder: true}\n"
+        "      tenant: {default: acme}\n"
+        "paths:\n"
+        "  /a:\n"
+        "    get:\n"
+        "      operationId: a\n"
+        "      security: [{apiKey: []}]\n"
+        "      responses: {'200': {description: ok}}\n"
+        "components:\n"
+        "  securitySchemes:\n"
+        "    apiKey: {type: apiKey, in: header, name: X-Key}\n"
+    )
+    diagnostics = Diagnostics()
+    loaded = load_spec(spec, diagnostics)
+    assert loaded is not None
+    api = build_api(loaded, "my_client", diagnostics)
+    env = {v.name: v.env_var for s in api.servers for v in s.variables}
+    assert api.security_schemes[0].env_var == "MY_CLIENT_API_KEY"
+    assert env["log"] not in {"MY_CLIENT_LOG", ""}
+    assert env["base_url"] not in {"MY_CLIENT_BASE_URL", ""}
+    assert env["api_key"] not in {"MY_CLIENT_API_KEY", ""}
+    assert len({env["log"], env["base_url"], env["api_key"]}) == 3
+    assert env["tenant"] == ""  # a real default: no environment variable
+
+
+@pytest.mark.parametrize(
+    ("variable", "placeholder"),
+    [
+        ({"default": "replace-with-own-host"}, True),
+        ({"default": "replace-with-own-host", "x-placeholder": False}, False),
+        ({"default": "acme", "x-placeholder": True}, True),
+        ({"default": "acme"}, False),
+        ({"default": "your-region", "enum": ["your-region", "eu"]}, False),  # real choices
+        ({"default": "eu", "enum": ["eu", "us"], "x-placeholder": True}, True),
+        ({"default": "changeme", "x-placeholder": "yes"}, True),  # not a boolean: the heuristic
+    ],
+)
+def test_is_placeholder_variable(variable: dict[str, object], placeholder: bool) -> None:
+    assert is_placeholder_variable(variable) is placeholder

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keyword
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -43,3 +44,51 @@ def test_class_name_is_always_valid(name: str) -> None:
     assert (
         result.isidentifier() and result[0].isupper() and result not in naming.MODEL_MODULE_RESERVED
     )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "replace-with-own-host",
+        "REPLACE_ME",
+        "<tenant>",
+        "your-tenant",
+        "YOUR_SUBDOMAIN",
+        "api.your-company.com",
+        "changeme",
+        "change-me",
+        "example",
+        "api.example.com",
+        "xxx",
+        "XXXX",
+        "placeholder",
+        "TODO",
+    ],
+)
+def test_placeholders_recognised(value: str) -> None:
+    assert naming.looks_like_placeholder(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "acme",
+        "demo",
+        "sandbox",
+        "production",
+        "us-east-1",
+        "eu",
+        "v1",
+        "443",
+        "localhost",
+        "api.acme.io",
+        "yourcompany",  # one word: could be a real name
+        "examples",
+        "counterexample",
+        "x",
+        "xylophone",
+        "",
+    ],
+)
+def test_real_values_are_not_placeholders(value: str) -> None:
+    assert not naming.looks_like_placeholder(value)

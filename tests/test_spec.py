@@ -610,6 +610,7 @@ def test_servers_are_path_level(spec: dict[str, Any]) -> None:
     assert iw[0]["url"] == "https://{tenant}.iw-erp.de"
     tenant = iw[0]["variables"]["tenant"]
     assert tenant["default"] == "replace-with-own-host"
+    assert tenant["x-placeholder"] is True  # the docs' placeholder: the client never dials it
     assert "own host" in tenant["description"].lower()
     assert "enum" not in tenant
 

@@ -175,6 +175,29 @@ CATALOGUE: dict[str, list[Expected]] = {
             "/paths/~1b/get/security",
         ),
     ],
+    "lint/server-missing.yaml": [
+        ("server-missing", "lint/server-missing.yaml", 22, 5, "/paths/~1own/post"),
+        ("server-missing", "lint/server-missing.yaml", 28, 5, "/paths/~1lost/get"),
+    ],
+    "lint/server-missing-everywhere.yaml": [
+        ("server-missing", "lint/server-missing-everywhere.yaml", 7, 5, "/paths/~1a/get"),
+    ],
+    "lint/server-variable-placeholder.yaml": [
+        (
+            "server-variable-placeholder",
+            "lint/server-variable-placeholder.yaml",
+            9,
+            9,
+            "/servers/0/variables/tenant/default",
+        ),
+        (
+            "server-variable-placeholder",
+            "lint/server-variable-placeholder.yaml",
+            37,
+            15,
+            "/paths/~1b/get/servers/1/variables/site/default",
+        ),
+    ],
     "lint/ref-unresolved.yaml": [
         (
             "ref-unresolved",
@@ -244,7 +267,13 @@ CATALOGUE: dict[str, list[Expected]] = {
 }
 
 #: rules whose diagnostics are warnings; every other rule is an error
-WARNING_RULES = {"operation-id-missing", "server-security-mismatch", "spec-unchecked"}
+WARNING_RULES = {
+    "operation-id-missing",
+    "server-security-mismatch",
+    "server-missing",
+    "server-variable-placeholder",
+    "spec-unchecked",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -303,6 +332,25 @@ def test_real_spec_is_clean() -> None:
     diagnostics = Diagnostics()
     assert check_spec(REAL_SPEC, diagnostics) is not None
     assert [d.format() for d in diagnostics] == []
+
+
+def test_server_missing_says_what_to_do() -> None:
+    lost, _ = _check("lint/server-missing.yaml")[::-1]
+    assert lost.format() == (
+        "tests/specs/lint/server-missing.yaml:28:5: warning [server-missing] GET /lost has no "
+        "server (none at operation, path or document level); calling it needs base_url "
+        "(at #/paths/~1lost/get); add `servers` at document, path or operation level, or pass "
+        "base_url=... to the client"
+    )
+    (everywhere,) = _check("lint/server-missing-everywhere.yaml")
+    assert "no operation has a server" in everywhere.message
+    assert "the first of 2 is GET /a" in everywhere.message
+
+
+def test_server_variable_placeholder_says_how_to_mark_it() -> None:
+    tenant, _ = _check("lint/server-variable-placeholder.yaml")
+    assert "'tenant'" in tenant.message and "'your-tenant'" in tenant.message
+    assert "x-placeholder: true" in tenant.hint
 
 
 def test_transmitter_example_message_says_what_is_wrong() -> None:
@@ -424,6 +472,7 @@ def test_schema_meta_error_reached_through_ref_is_located_at_the_schema(tmp_path
         "      type: object\n"
         "      properties:\n"
         "        n: {type: integer, minimum: abc}\n"
+        "servers: [{url: 'https://api.example.invalid'}]\n"
     )
     diagnostics = Diagnostics()
     check_spec(spec, diagnostics)

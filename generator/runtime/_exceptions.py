@@ -7,6 +7,8 @@
     ├── InvalidCredentialError (ValueError) a credential is malformed (e.g. contains CR/LF)
     ├── RequestValidationError (ValueError) arguments violate the spec; nothing was sent
     ├── ServerVariableError (ValueError)    unknown server variable / value not allowed / bad base_url
+    │   ├── MissingServerError              the spec declares no server for the operation
+    │   └── MissingServerVariableError      a server variable whose default is a placeholder
     └── APIError                            (message, request, body)
         ├── APIResponseValidationError      2xx body is not JSON or does not match the model
         ├── APIStatusError                  non-2xx response (status_code, response, body)
@@ -43,6 +45,8 @@ __all__ = [
     "InternalServerError",
     "InvalidCredentialError",
     "MissingCredentialError",
+    "MissingServerError",
+    "MissingServerVariableError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -92,6 +96,38 @@ class RequestValidationError(ClientError, ValueError):
 
 class ServerVariableError(ClientError, ValueError):
     """A server variable is unknown or has a disallowed value, or ``base_url`` is invalid."""
+
+
+class MissingServerError(ServerVariableError):
+    """The spec declares no server for an operation and no ``base_url`` was given.
+
+    Raised before anything is sent: at construction when no operation has a server,
+    otherwise when such an operation is called. ``operation_id`` names the operation.
+    """
+
+    def __init__(self, message: str, *, operation_id: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.operation_id = operation_id
+
+
+class MissingServerVariableError(ServerVariableError):
+    """A server variable whose default is only a placeholder has no value.
+
+    Raised before anything is sent (no credential leaves the process): at construction
+    when a given credential is only ever sent to that server, otherwise when an operation
+    on that server is called. ``variable`` is its name, ``env_var`` the environment
+    variable that may give it, ``operation_id`` the operation called (if any).
+    """
+
+    def __init__(
+        self, message: str, *, variable: str, env_var: str = "", operation_id: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.variable = variable
+        self.env_var = env_var
+        self.operation_id = operation_id
 
 
 class APIError(ClientError):

@@ -40,6 +40,7 @@ def test_client_repr_redacts_credentials(flavor: Flavor, server: HTTPTestServer)
 def test_env_credentials_not_in_repr(flavor: Flavor, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHAT_CLIENT_IW_ERP_SESSION_TOKEN", IW_TOKEN)
     monkeypatch.setenv("CHAT_CLIENT_MUDBASE_JWT", MUDBASE_JWT)
+    monkeypatch.setenv("CHAT_CLIENT_TENANT", "acme")  # the IW-ERP token needs the tenant
     assert_no_secret(repr(flavor.client()))
 
 
@@ -76,6 +77,7 @@ def test_connection_error_message_has_no_secret(flavor: Flavor) -> None:
     client = flavor.client(
         iw_erp_session_token=IW_TOKEN,
         mudbase_jwt=MUDBASE_JWT,
+        server_variables={"tenant": "acme"},
         http_client=flavor.http_client(transport=httpx.MockTransport(fail)),
         max_retries=0,
     )

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from chat_client import ServerVariableError
+from chat_client import MissingServerVariableError, ServerVariableError
 
 from tests.generated.support import (
     IW_PATH,
@@ -72,11 +72,79 @@ def test_effective_server_per_operation(flavor: Flavor, recorder: Recorder) -> N
     flavor.run(http_client.aclose() if flavor.is_async else http_client.close())
 
 
-def test_tenant_default_is_the_docs_placeholder(flavor: Flavor, recorder: Recorder) -> None:
+# --------------------------------------------------------------------------- the placeholder tenant
+
+
+def test_iw_erp_token_without_tenant_refused_at_construction(
+    flavor: Flavor, recorder: Recorder
+) -> None:
+    """``replace-with-own-host`` (the vendor docs' placeholder) is never dialled: a
+    client given the IW-ERP token but no tenant is refused before it can send it."""
+    with pytest.raises(MissingServerVariableError) as info:
+        mocked(flavor, recorder)
+    message = str(info.value)
+    assert "iw_erp_session_token" in message and "'tenant'" in message
+    assert "server_variables={'tenant': ...}" in message
+    assert "CHAT_CLIENT_TENANT" in message
+    assert IW_TOKEN not in message
+    assert (info.value.variable, info.value.env_var) == ("tenant", "CHAT_CLIENT_TENANT")
+    assert recorder.requests == []
+
+
+def test_mudbase_only_user_needs_no_tenant(flavor: Flavor, recorder: Recorder) -> None:
+    client, _ = mocked(flavor, recorder, iw_erp_session_token=None)
+    flavor.run(client.mudbase.add_participant(project_id="proj_1", chat_id="chat_1", user_id="u"))
+    assert recorder.urls == [f"https://cloud.mudbase.dev{MUDBASE_PATH}"]
+    # an IW-ERP call is refused, unsent, for the tenant first (then it would need the token)
+    with pytest.raises(MissingServerVariableError) as info:
+        flavor.run(client.iw_erp.add_chatroom_participant(data={"first_name": "Ada"}))
+    assert "'addChatroomParticipant'" in str(info.value)
+    assert "CHAT_CLIENT_TENANT" in str(info.value)
+    assert recorder.urls == [f"https://cloud.mudbase.dev{MUDBASE_PATH}"]
+    assert not any("replace-with-own-host" in url for url in recorder.urls)
+
+
+def test_tenant_from_the_environment(
+    flavor: Flavor, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHAT_CLIENT_TENANT", "club-42")
     client, _ = mocked(flavor, recorder)
     call_both(flavor, client)
-    assert recorder.urls[0] == f"https://replace-with-own-host.iw-erp.de{IW_PATH}"
-    assert recorder.urls[1] == f"https://cloud.mudbase.dev{MUDBASE_PATH}"
+    assert recorder.urls == [
+        f"https://club-42.iw-erp.de{IW_PATH}",
+        f"https://cloud.mudbase.dev{MUDBASE_PATH}",
+    ]
+    # server_variables wins over the environment
+    client, _ = mocked(flavor, recorder, server_variables={"tenant": "acme"})
+    flavor.run(client.iw_erp.add_chatroom_participant(data={}))
+    assert recorder.urls[-1] == f"https://acme.iw-erp.de{IW_PATH}"
+
+
+def test_bad_tenant_in_the_environment_refused(
+    flavor: Flavor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHAT_CLIENT_TENANT", "evil.example/")
+    with pytest.raises(ServerVariableError, match="CHAT_CLIENT_TENANT"):
+        flavor.client_class()
+
+
+def test_leaving_base_url_without_tenant_refused_at_call(
+    flavor: Flavor, recorder: Recorder
+) -> None:
+    """A client made with base_url (a proxy) needs no tenant; back to the spec's servers
+    (``with_options(base_url=None)``) the token is not sent to the placeholder host."""
+    client, _ = mocked(flavor, recorder, base_url="http://proxy.invalid")
+    direct = client.with_options(base_url=None)
+    with pytest.raises(MissingServerVariableError) as info:
+        flavor.run(direct.iw_erp.add_chatroom_participant(data={}))
+    assert "'addChatroomParticipant' was not sent" in str(info.value)
+    assert recorder.requests == []
+    flavor.run(
+        direct.with_options(server_variables={"tenant": "acme"}).iw_erp.add_chatroom_participant(
+            data={}
+        )
+    )
+    assert recorder.urls == [f"https://acme.iw-erp.de{IW_PATH}"]
 
 
 def test_tenant_does_not_affect_mudbase(flavor: Flavor, recorder: Recorder) -> None:

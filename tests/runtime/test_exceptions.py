@@ -20,6 +20,8 @@ from generator.runtime._exceptions import (
     InternalServerError,
     InvalidCredentialError,
     MissingCredentialError,
+    MissingServerError,
+    MissingServerVariableError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -66,6 +68,10 @@ def test_hierarchy() -> None:
     ):
         assert issubclass(cls, APIStatusError)
     assert "ClientError (Exception)" in (_exceptions.__doc__ or "")
+    for cls in (MissingServerError, MissingServerVariableError):
+        assert issubclass(cls, ServerVariableError)
+        assert cls.__name__ in (_exceptions.__doc__ or "")
+        assert cls.__name__ in _exceptions.__all__
 
 
 @pytest.mark.parametrize(

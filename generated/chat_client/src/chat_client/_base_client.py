@@ -9,7 +9,13 @@ Design decisions:
 
 * URL: ``base_url`` (argument, else ``<PREFIX>BASE_URL``) replaces every server;
   otherwise the operation's first server, with variables from ``server_variables``
-  or their defaults. Path parameters are percent-encoded with no safe characters;
+  (else their environment variable) or their defaults. Neither a placeholder default
+  (``replace-with-own-host``) nor a relative URL is ever dialled, and an operation the
+  spec gives no server needs ``base_url``: ``MissingServerVariableError`` and
+  ``MissingServerError`` are raised before anything is sent, at construction when the
+  client could never send anything (no operation has a server) or a given credential
+  would only ever go to such a server, otherwise when such an operation is called.
+  Path parameters are percent-encoded with no safe characters;
   dots are encoded too when the value is ``.``/``..`` or contains a (back)slash, so
   a value can never become (or be normalised into) a dot-segment.
 * Credentials: the first security alternative whose schemes are all configured is
@@ -57,13 +63,15 @@ from ._exceptions import (
     APITimeoutError,
     InvalidCredentialError,
     MissingCredentialError,
+    MissingServerError,
+    MissingServerVariableError,
     RequestValidationError,
     ServerVariableError,
     status_error_class,
 )
 from ._logs import REDACTED, redact_headers, redact_url, scrub, setup_logging
 from ._models import encode_json
-from ._operations import Operation, SecurityScheme, Server
+from ._operations import Operation, SecurityScheme, Server, ServerVariable
 from ._response import APIResponse, AsyncAPIResponse, is_raw_response_requested, parse_response
 from ._types import (
     DEFAULT_CONNECTION_LIMITS,
@@ -351,6 +359,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         max_retries: int,
         default_headers: Mapping[str, str] | None,
         http_client_timeout: httpx.Timeout | None,
+        operations_without_server: Sequence[str] = (),
     ) -> None:
         self._package_name = package_name
         self._package_version = package_version
@@ -360,6 +369,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         self._credentials, self._secrets = self._load_credentials(credentials)
         self._servers = tuple(servers)
         self._server_variables = self._validate_server_variables(server_variables or {})
+        self._server_variables.update(self._server_variables_from_env(self._server_variables))
         if base_url is None:
             base_url = os.environ.get(f"{env_prefix}BASE_URL") or None
         self._base_url = _parse_base_url(base_url) if base_url is not None else None
@@ -381,6 +391,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         self._sensitive_query = frozenset(
             s.parameter_name for s in self._schemes.values() if s.location == "query"
         )
+        self._check_servers(tuple(operations_without_server))
 
     # ---------------------------------------------------------------- configuration
 
@@ -449,6 +460,77 @@ class _BaseClient(Generic[_HttpxClientT]):
             _check_server_value(declared[0][0], name, value)
         return dict(variables)
 
+    def _server_variables_from_env(self, given: Mapping[str, str]) -> dict[str, str]:
+        """Values of variables with an environment variable that ``given`` lacks."""
+        found: dict[str, str] = {}
+        for server in self._servers:
+            for var in server.variables:
+                if not var.env_var or var.name in given or var.name in found:
+                    continue
+                value = os.environ.get(var.env_var)
+                if not value:
+                    continue
+                try:
+                    self._validate_server_variables({var.name: value})
+                except ServerVariableError as exc:
+                    raise ServerVariableError(
+                        f"{exc} (from the environment variable {var.env_var})"
+                    ) from None
+                found[var.name] = value
+        return found
+
+    def _missing_variable(self, server: Server) -> ServerVariable | None:
+        """The first variable of ``server`` with only a placeholder default and no value."""
+        for var in server.variables:
+            if var.placeholder and var.name not in self._server_variables:
+                return var
+        return None
+
+    def _missing_variable_error(
+        self, server: Server, var: ServerVariable, context: str, operation_id: str = ""
+    ) -> MissingServerVariableError:
+        where = f" or set the environment variable {var.env_var}" if var.env_var else ""
+        return MissingServerVariableError(
+            f"{context}Server variable {var.name!r} of {server.url} has no value: its default "
+            f"{var.default!r} is a placeholder in the spec, not a value to use. Pass "
+            f"server_variables={{{var.name!r}: ...}} to {type(self).__name__}(){where}.",
+            variable=var.name,
+            env_var=var.env_var,
+            operation_id=operation_id,
+        )
+
+    def _missing_server_error(self, operation_ids: Sequence[str]) -> MissingServerError:
+        how = (
+            f"Pass base_url=... to {type(self).__name__}() (or set the environment variable "
+            f"{self._env_prefix}BASE_URL)"
+        )
+        first = operation_ids[0]
+        if len(operation_ids) == 1:
+            message = f"No server is declared in the spec for operation {first!r}. {how}."
+        else:
+            others = len(operation_ids) - 1
+            message = (
+                f"No server is declared in the spec for any operation (operation {first!r} "
+                f"and {others} other{'s' if others > 1 else ''}). {how}."
+            )
+        return MissingServerError(message, operation_id=first)
+
+    def _check_servers(self, operations_without_server: Sequence[str]) -> None:
+        """Refuse at construction a client that could only dial nowhere or a placeholder."""
+        if self._base_url is not None:
+            return
+        if operations_without_server and not self._servers:
+            raise self._missing_server_error(operations_without_server)
+        for name in self._credentials:
+            scheme = self._schemes[name]
+            missing = [(s, v) for s in scheme.servers if (v := self._missing_variable(s))]
+            if missing and len(missing) == len(scheme.servers):
+                server, var = missing[0]
+                urls = ", ".join(s.url for s in scheme.servers)
+                raise self._missing_variable_error(
+                    server, var, f"{scheme.keyword} is given, but only sent to {urls}. "
+                )
+
     @staticmethod
     def _validate_default_headers(headers: Mapping[str, str]) -> httpx.Headers:
         for key, value in headers.items():
@@ -458,10 +540,15 @@ class _BaseClient(Generic[_HttpxClientT]):
                 )
         return httpx.Headers(dict(headers))
 
-    def _resolve_server(self, server: Server) -> str:
+    def _resolve_server(self, server: Server, operation_id: str = "") -> str:
         url = server.url
         for var in server.variables:
-            value = self._server_variables.get(var.name, var.default)
+            value = self._server_variables.get(var.name)
+            if value is None:
+                if var.placeholder:
+                    context = f"Operation {operation_id!r} was not sent. " if operation_id else ""
+                    raise self._missing_variable_error(server, var, context, operation_id)
+                value = var.default
             if var.enum and value not in var.enum:
                 raise ServerVariableError(
                     f"Invalid value for server variable {var.name!r} of {server.url!r}; "
@@ -577,14 +664,9 @@ class _BaseClient(Generic[_HttpxClientT]):
         if self._base_url is not None:
             root = str(self._base_url)
         elif operation.servers:
-            root = self._resolve_server(operation.servers[0])
-        elif self._servers:
-            root = self._resolve_server(self._servers[0])
-        else:
-            raise ServerVariableError(
-                f"No server URL is known for operation {operation.operation_id!r}; "
-                "pass base_url=... to the client"
-            )
+            root = self._resolve_server(operation.servers[0], operation.operation_id)
+        else:  # never another operation's server: it may belong to another vendor
+            raise self._missing_server_error((operation.operation_id,))
         return root.rstrip("/") + path
 
     def _build_request(
@@ -597,8 +679,9 @@ class _BaseClient(Generic[_HttpxClientT]):
         cookies: Mapping[str, object] | None,
         body: object,
     ) -> httpx.Request:
-        schemes = self._select_schemes(operation)
+        # the server first: an operation that cannot be sent anywhere says so, credentials or not
         url = self._build_url(operation, path_params or {})
+        schemes = self._select_schemes(operation)
         params = encode_query(query or {})
         content = None if isinstance(body, NotGiven) else encode_json(body)
 
@@ -780,6 +863,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        operations_without_server: Sequence[str] = (),
     ) -> None:
         super().__init__(
             package_name=package_name,
@@ -794,6 +878,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client_timeout=http_client.timeout if http_client is not None else None,
+            operations_without_server=operations_without_server,
         )
         if http_client is not None:
             self._client = http_client
@@ -923,6 +1008,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        operations_without_server: Sequence[str] = (),
     ) -> None:
         super().__init__(
             package_name=package_name,
@@ -937,6 +1023,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client_timeout=http_client.timeout if http_client is not None else None,
+            operations_without_server=operations_without_server,
         )
         if http_client is not None:
             self._client = http_client

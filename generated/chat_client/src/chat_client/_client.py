@@ -43,6 +43,8 @@ class ChatClient(SyncAPIClient):
             mudbase_jwt: credential of security scheme 'mudbaseJwt' (sent as `Authorization: Bearer <token>`);
                 defaults to the environment variable ``CHAT_CLIENT_MUDBASE_JWT``.
             server_variables: values for ``{variables}`` in server URLs (checked against the spec).
+                ``tenant`` has only a placeholder default: give it here or in the
+                environment variable ``CHAT_CLIENT_TENANT``.
             base_url: send every operation to this URL instead of its servers (a proxy or a mock
                 server); defaults to the environment variable ``CHAT_CLIENT_BASE_URL``.
             timeout: seconds, or an ``httpx.Timeout``; ``None`` waits forever.
@@ -60,6 +62,7 @@ class ChatClient(SyncAPIClient):
                 "mudbaseJwt": mudbase_jwt,
             },
             servers=_spec.SERVERS,
+            operations_without_server=_spec.OPERATIONS_WITHOUT_SERVER,
             server_variables=server_variables,
             base_url=base_url,
             timeout=timeout,
@@ -104,6 +107,8 @@ class AsyncChatClient(AsyncAPIClient):
             mudbase_jwt: credential of security scheme 'mudbaseJwt' (sent as `Authorization: Bearer <token>`);
                 defaults to the environment variable ``CHAT_CLIENT_MUDBASE_JWT``.
             server_variables: values for ``{variables}`` in server URLs (checked against the spec).
+                ``tenant`` has only a placeholder default: give it here or in the
+                environment variable ``CHAT_CLIENT_TENANT``.
             base_url: send every operation to this URL instead of its servers (a proxy or a mock
                 server); defaults to the environment variable ``CHAT_CLIENT_BASE_URL``.
             timeout: seconds, or an ``httpx.Timeout``; ``None`` waits forever.
@@ -121,6 +126,7 @@ class AsyncChatClient(AsyncAPIClient):
                 "mudbaseJwt": mudbase_jwt,
             },
             servers=_spec.SERVERS,
+            operations_without_server=_spec.OPERATIONS_WITHOUT_SERVER,
             server_variables=server_variables,
             base_url=base_url,
             timeout=timeout,

@@ -33,11 +33,18 @@ _EMPTY_ERROR_MODELS: Mapping[str, type[pydantic.BaseModel] | str] = MappingProxy
 
 @dataclass(frozen=True, slots=True)
 class ServerVariable:
-    """A ``{name}`` placeholder in a server URL, with its default and allowed values."""
+    """A ``{name}`` placeholder in a server URL, with its default and allowed values.
+
+    A ``placeholder`` default is a stand-in from the spec (``replace-with-own-host``)
+    that is never dialled: the value must be given, in ``server_variables`` or the
+    environment variable ``env_var`` (read when ``server_variables`` lacks it).
+    """
 
     name: str
     default: str
     enum: tuple[str, ...] = ()
+    placeholder: bool = False
+    env_var: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +75,8 @@ class SecurityScheme:
     """One entry of ``components.securitySchemes`` plus how the client accepts it.
 
     ``keyword`` is the client constructor argument and ``env_var`` the environment
-    variable read when that argument is ``None``.
+    variable read when that argument is ``None``. ``servers`` are the servers the
+    credential is sent to (the first server of each operation that uses the scheme).
     """
 
     name: str
@@ -78,6 +86,7 @@ class SecurityScheme:
     http_scheme: str | None
     keyword: str
     env_var: str
+    servers: tuple[Server, ...] = ()
 
     def __post_init__(self) -> None:
         if self.type not in ("apiKey", "http"):

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from ._operations import SecurityScheme, Server, ServerVariable
 
-__all__ = ["SECURITY_SCHEMES", "SERVERS"]
+__all__ = ["OPERATIONS_WITHOUT_SERVER", "SECURITY_SCHEMES", "SERVERS"]
 
 SERVER_0 = Server(
-    "https://{tenant}.iw-erp.de", (ServerVariable("tenant", "replace-with-own-host"),)
+    "https://{tenant}.iw-erp.de",
+    (
+        ServerVariable(
+            "tenant", "replace-with-own-host", placeholder=True, env_var="CHAT_CLIENT_TENANT"
+        ),
+    ),
 )
 SERVER_1 = Server("https://cloud.mudbase.dev")
 SERVER_2 = Server("http://localhost:5000")
@@ -28,6 +33,7 @@ SECURITY_SCHEMES: tuple[SecurityScheme, ...] = (
         http_scheme=None,
         keyword="iw_erp_session_token",
         env_var="CHAT_CLIENT_IW_ERP_SESSION_TOKEN",
+        servers=(SERVER_0,),
     ),
     SecurityScheme(
         name="mudbaseJwt",
@@ -37,5 +43,9 @@ SECURITY_SCHEMES: tuple[SecurityScheme, ...] = (
         http_scheme="bearer",
         keyword="mudbase_jwt",
         env_var="CHAT_CLIENT_MUDBASE_JWT",
+        servers=(SERVER_1,),
     ),
 )
+
+#: operations the spec declares no server for: they need ``base_url``
+OPERATIONS_WITHOUT_SERVER: tuple[str, ...] = ()
