@@ -189,39 +189,41 @@ def generate(
     # first: a forking runner starts importing the models library in a worker at once
     runner = default_runner()
     try:
-        _generate(runner, spec, out, package, check, strict, severity, no_cache, quiet, config_path)
+        configs = _clients(spec, out, package, _severity(severity), config_path)
+        _generate_all(runner, configs, check=check, strict=strict, no_cache=no_cache, quiet=quiet)
     finally:
         runner.close()  # a worker no run needed (a cache hit, a usage error) is ended
 
 
-def _generate(
-    runner: Runner,
+def _clients(
     spec: Path | None,
     out: Path | None,
     package: str | None,
-    check: bool,
-    strict: bool,
-    severity: Sequence[str],
-    no_cache: bool,
-    quiet: bool,
+    overrides: tuple[tuple[str, Level | None], ...],
     config_path: Path | None,
-) -> None:
-    overrides = _severity(severity)
-    if spec is not None:
-        if out is None or package is None:
-            _usage_error("with a SPEC, give --out DIR and --package NAME too")
-        try:
-            configs: tuple[ClientConfig, ...] = (
-                ClientConfig(spec, check_package_name(package), out, overrides),
-            )
-        except ConfigError as exc:
-            _usage_error(str(exc))
-    else:
+) -> tuple[ClientConfig, ...]:
+    """The clients to generate: the one ad hoc SPEC, or the project config's."""
+    if spec is None:
         if out is not None or package is not None:
             _usage_error("--out and --package go with a SPEC")
-        configs = tuple(
-            replace(c, severity=(*c.severity, *overrides)) for c in _configs(config_path)
-        )
+        return tuple(replace(c, severity=(*c.severity, *overrides)) for c in _configs(config_path))
+    if out is None or package is None:
+        _usage_error("with a SPEC, give --out DIR and --package NAME too")
+    try:
+        return (ClientConfig(spec, check_package_name(package), out, overrides),)
+    except ConfigError as exc:
+        _usage_error(str(exc))
+
+
+def _generate_all(
+    runner: Runner,
+    configs: tuple[ClientConfig, ...],
+    *,
+    check: bool,
+    strict: bool,
+    no_cache: bool,
+    quiet: bool,
+) -> NoReturn:
     show_stages = _interactive() and not quiet
     cache = None
     if not no_cache:

@@ -42,6 +42,16 @@ def _errors(aborted: GenerationAborted) -> list[str]:
     return [d.rule for d in aborted.diagnostics if d.level is Level.ERROR]
 
 
+def _refused(project: ClientConfig, made: runner.Runner) -> GenerationAborted:
+    """The refusal of a run on ``project`` with ``made``, which is closed afterwards."""
+    try:
+        with pytest.raises(GenerationAborted) as aborted:
+            pipeline.generate_client(project, runner=made)
+    finally:
+        made.close()
+    return aborted.value
+
+
 def _tree(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
@@ -155,13 +165,8 @@ def test_a_big_spec_reports_lint_errors_found_while_modelling(
     monkeypatch.setattr(runner, "BIG_SPEC_BYTES", 0)
     text = project.spec.read_text()
     project.spec.write_text(text.replace("operationId: listPets", "operationId: replacePet", 1))
-    made = runner.ForkingRunner()
-    try:
-        with pytest.raises(GenerationAborted) as aborted:
-            pipeline.generate_client(project, runner=made)
-    finally:
-        made.close()
-    assert "operation-id-duplicate" in _errors(aborted.value)
+    aborted = _refused(project, runner.ForkingRunner())
+    assert "operation-id-duplicate" in _errors(aborted)
     assert not project.out.exists()
 
 
@@ -190,14 +195,9 @@ def test_a_big_spec_is_published_only_once_its_checks_are_in(
     monkeypatch.setattr(pipeline, "format_tree", noted_format)
     text = project.spec.read_text()
     project.spec.write_text(text.replace("info: {", "tite: typo\ninfo: {", 1))
-    made = runner.ForkingRunner()
-    try:
-        with pytest.raises(GenerationAborted) as aborted:
-            pipeline.generate_client(project, runner=made)
-    finally:
-        made.close()
+    aborted = _refused(project, runner.ForkingRunner())
     assert order[:2] == ["format", "checks"]
-    assert _errors(aborted.value) == ["spec-invalid"]
+    assert _errors(aborted) == ["spec-invalid"]
     assert not project.out.exists()
     assert list(project.out.parent.iterdir()) == []
 
@@ -215,10 +215,7 @@ def test_a_render_failure_on_a_refused_spec_reports_the_spec(
     # valid enough to model and render, refused by the validator only
     text = project.spec.read_text()
     project.spec.write_text(text.replace("info: {", "tite: typo\ninfo: {", 1))
-    made = runner.SerialRunner() if chosen == "serial" else runner.ForkingRunner()
-    try:
-        with pytest.raises(GenerationAborted) as aborted:
-            pipeline.generate_client(project, runner=made)
-    finally:
-        made.close()
-    assert _errors(aborted.value) == ["spec-invalid"]
+    aborted = _refused(
+        project, runner.SerialRunner() if chosen == "serial" else runner.ForkingRunner()
+    )
+    assert _errors(aborted) == ["spec-invalid"]
