@@ -24,7 +24,7 @@ from typing import Any, Literal
 from generator import naming
 from generator.diagnostics import Diagnostics, Level, join_pointer
 from generator.load import LoadedSpec, deref, parse_pointer
-from generator.schemas import iter_operations
+from generator.schemas import TEMPLATE_VARIABLE, is_json_media, iter_operations
 
 __all__ = [
     "Api",
@@ -42,7 +42,6 @@ __all__ = [
 
 ParameterLocation = Literal["path", "query", "header", "cookie"]
 _SCHEMA_REF = re.compile(r"^#/components/schemas/([^/]+)$")
-_TEMPLATE_VARIABLE = re.compile(r"\{([^{}]+)\}")  # as the runtime reads server URLs
 #: keywords whose values are data, never schemas to rewrite
 _DATA_KEYWORDS = frozenset(
     {"example", "examples", "default", "enum", "const", "xml", "externalDocs"}
@@ -334,7 +333,7 @@ class _Builder:
                 continue
             raw_variables = server.get("variables")
             declared: dict[str, Any] = raw_variables if isinstance(raw_variables, dict) else {}
-            undeclared = sorted(set(_TEMPLATE_VARIABLE.findall(server["url"])) - set(declared))
+            undeclared = sorted(set(TEMPLATE_VARIABLE.findall(server["url"])) - set(declared))
             if undeclared:
                 self.warn(
                     "unsupported-server",
@@ -697,7 +696,7 @@ class _Builder:
         if not isinstance(body, dict):
             return None
         content = body.get("content") or {}
-        media_type = next((m for m in content if _is_json(m)), None)
+        media_type = next((m for m in content if is_json_media(m)), None)
         if media_type is None:
             kinds = ", ".join(content) or "none"
             self.warn(
@@ -756,7 +755,7 @@ class _Builder:
                 continue
             raw_content = response.get("content")
             content: dict[str, Any] = raw_content if isinstance(raw_content, dict) else {}
-            json_media = next((m for m in content if _is_json(m)), None)
+            json_media = next((m for m in content if is_json_media(m)), None)
             media_type = json_media or next(iter(content), None)
             class_name = None
             media = content.get(json_media) if json_media else None
@@ -797,11 +796,6 @@ def _resource_classes(class_name: str) -> tuple[str, ...]:
         f"{class_name}WithRawResponse",
         f"Async{class_name}WithRawResponse",
     )
-
-
-def _is_json(media_type: str) -> bool:
-    base = media_type.split(";")[0].strip().lower()
-    return base == "application/json" or base.endswith("+json") or base == "*/*"
 
 
 #: attributes of the generated client that a resource may not take

@@ -27,6 +27,7 @@ from generator.assets import runtime_files, templates_dir
 from generator.ir import Api, Operation, Resource, SecurityScheme, Server
 from generator.models import HEADER, ModelsModule, package_files
 from generator.models import header as header_line
+from generator.schemas import is_json_media
 
 __all__ = [
     "Argument",
@@ -393,16 +394,11 @@ def _return_type(ctx: _Context, op: Operation) -> tuple[str, str]:
         return success.class_name, success.class_name
     if success.media_type is None:
         return "None", "NoneType"
-    if _is_json_media(success.media_type):
+    if is_json_media(success.media_type):
         return "object", "object"  # JSON without a schema: the parsed value as it is
     if success.media_type.lower().startswith("text/"):
         return "str", "str"
     return "bytes", "bytes"
-
-
-def _is_json_media(media_type: str) -> bool:
-    base = media_type.split(";")[0].strip().lower()
-    return base == "application/json" or base.endswith("+json") or base == "*/*"
 
 
 def _method_doc(op: Operation, arguments: Sequence[Argument]) -> str:

@@ -2,19 +2,45 @@
 
 Validation (examples, defaults) and the intermediate model (hoisting inline
 schemas) both need to visit every schema object with its JSON pointer; this
-module is the one place that knows which keywords hold schemas.
+module is the one place that knows which keywords hold schemas. It also holds the
+two small readings of a document that several stages share: which media types are
+JSON, and which ``{name}`` variables a path or server URL template uses.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from generator.diagnostics import join_pointer
 
-__all__ = ["HTTP_METHODS", "iter_media_types", "iter_operations", "iter_schemas", "subschemas"]
+__all__ = [
+    "HTTP_METHODS",
+    "TEMPLATE_VARIABLE",
+    "is_json_media",
+    "iter_media_types",
+    "iter_operations",
+    "iter_schemas",
+    "subschemas",
+]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+#: a ``{name}`` in a path or server URL template, read as the runtime reads it (the
+#: runtime, copied into generated packages without the generator, keeps its own copy)
+TEMPLATE_VARIABLE = re.compile(r"\{([^{}]+)\}")
+
+
+def is_json_media(media_type: str) -> bool:
+    """Whether a body of ``media_type`` is JSON to the client (``*/*`` included).
+
+    The intermediate model picks the JSON media type of a body or response by it, and
+    the renderer decides by it that a schemaless success response is a parsed value.
+    """
+    base = media_type.split(";")[0].strip().lower()
+    return base == "application/json" or base.endswith("+json") or base == "*/*"
+
 
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 _SCHEMA_LISTS = ("allOf", "oneOf", "anyOf", "prefixItems")

@@ -24,7 +24,7 @@ from generator import naming
 from generator.diagnostics import Diagnostics, Level, join_pointer
 from generator.load import LoadedSpec, deref, parse_pointer, resolve_pointer
 from generator.rules import RULES as ALL_RULES
-from generator.schemas import iter_operations, iter_schemas
+from generator.schemas import TEMPLATE_VARIABLE, iter_operations, iter_schemas
 
 __all__ = ["RULES", "check_structure", "lint_spec", "validate_spec"]
 
@@ -35,7 +35,6 @@ RULES = tuple(rule.id for rule in ALL_RULES.values() if rule.stage == "validate"
 _DOCUMENT: contextvars.ContextVar[Any] = contextvars.ContextVar("clientgen_document", default=None)
 #: the keyword checks recurse once or twice per level of nested (and $ref'd) schemas
 _RECURSION_LIMIT = 6000
-_TEMPLATE_VARIABLE = re.compile(r"\{([^{}]+)\}")
 _SPEC_URI = "urn:clientgen:spec"
 
 
@@ -682,7 +681,7 @@ class _Linter:
     # -- path parameters -----------------------------------------------------------
     def path_parameters(self) -> None:
         for pointer, path, method, item, operation in iter_operations(self.document):
-            variables = _TEMPLATE_VARIABLE.findall(path)
+            variables = TEMPLATE_VARIABLE.findall(path)
             declared: dict[str, str] = {}
             item_pointer = pointer.rsplit("/", 1)[0]
             for base, owner in ((item_pointer, item), (pointer, operation)):
