@@ -47,6 +47,10 @@ _DATA_KEYWORDS = frozenset(
     {"example", "examples", "default", "enum", "const", "xml", "externalDocs"}
 )
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
+#: the parameter locations the client sends, in the order its arguments list them
+_PARAMETER_ORDER = {"path": 0, "query": 1, "header": 2, "cookie": 3}
+#: headers OpenAPI says are ignored as parameters (the client sets them itself)
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,52 +261,76 @@ class _Builder:
         }
 
     def rewrite(self, node: Any, owner: str, hoisted: list[tuple[str, Any]]) -> Any:
+        """``node`` as the models document holds it, any depth of a schema named ``owner``.
+
+        A ``$ref`` to a component names the component's class; inline objects and
+        schemas referenced from elsewhere in the document become classes named after
+        ``owner`` (appended to ``hoisted``, for the caller to rewrite in turn); values
+        that are data, not schemas, are left as they are.
+        """
         if isinstance(node, list):
             return [self.rewrite(v, owner, hoisted) for v in node]
         if not isinstance(node, dict):
             return node
         ref = node.get("$ref")
-        if isinstance(ref, str):
-            match = _SCHEMA_REF.match(ref)
-            if match:
-                name = parse_pointer("/" + match.group(1))[0]
-                return {**node, "$ref": "#/components/schemas/" + self.renamed.get(name, name)}
-            if ref.startswith("#"):  # a schema written somewhere else: take it along as a class
-                target = self.deref(node)
-                wanted = owner + naming.pascal_case(parse_pointer(ref[1:])[-1])
-                new = self.free_class_name(wanted)
-                self.schemas[new] = target
-                hoisted.append((new, target))
-                return {"$ref": "#/components/schemas/" + new}
-        result: dict[str, Any] = {}
-        for key, value in node.items():
-            if key == "properties" and isinstance(value, dict):
-                result[key] = {
-                    prop: self.hoist(child, owner + naming.pascal_case(prop), hoisted)
-                    for prop, child in value.items()
-                }
-            elif key == "items" and isinstance(value, dict):
-                result[key] = self.hoist(value, owner + "Item", hoisted)
-            elif key == "additionalProperties" and isinstance(value, dict):
-                result[key] = self.hoist(value, owner + "Value", hoisted)
-            elif (
-                key in ("oneOf", "anyOf")
-                and isinstance(value, list)
-                and not any(k in node for k in ("properties", "allOf", "required"))
-            ):
-                # in a plain union each inline object alternative is a class of its own
-                # either way; named here it is named after its owner (stable when other
-                # schemas change) and identical ones merge. Alternatives that refine
-                # the owner's own properties are left for the models stage to merge.
-                result[key] = [
-                    self.hoist(option, owner + _option_name(option, index), hoisted)
-                    for index, option in enumerate(value)
-                ]
-            elif key in _DATA_KEYWORDS or key.startswith("x-"):
-                result[key] = value  # data, not schemas (vendor extensions may say "properties")
-            else:
-                result[key] = self.rewrite(value, owner, hoisted)
-        return result
+        if isinstance(ref, str) and ref.startswith("#"):
+            return self.rewrite_ref(node, ref, owner, hoisted)
+        return {
+            key: self.rewrite_keyword(node, key, value, owner, hoisted)
+            for key, value in node.items()
+        }
+
+    def rewrite_ref(
+        self, node: dict[str, Any], ref: str, owner: str, hoisted: list[tuple[str, Any]]
+    ) -> dict[str, Any]:
+        """A local ``$ref``, pointing at the class the models document will have for it.
+
+        A component keeps its own (renamed) class; a schema written anywhere else
+        (``#/paths/...``) is taken along as a class of its own, named after ``owner``.
+        """
+        match = _SCHEMA_REF.match(ref)
+        if match:
+            name = parse_pointer("/" + match.group(1))[0]
+            return {**node, "$ref": "#/components/schemas/" + self.renamed.get(name, name)}
+        target = self.deref(node)
+        wanted = owner + naming.pascal_case(parse_pointer(ref[1:])[-1])
+        new = self.free_class_name(wanted)
+        self.schemas[new] = target
+        hoisted.append((new, target))
+        return {"$ref": "#/components/schemas/" + new}
+
+    def rewrite_keyword(
+        self,
+        node: dict[str, Any],
+        key: str,
+        value: Any,
+        owner: str,
+        hoisted: list[tuple[str, Any]],
+    ) -> Any:
+        """The value of ``node[key]`` rewritten as the keyword says: a child schema whose
+        inline object becomes a class (``OwnerProp``, ``OwnerItem``, ``OwnerValue``, a union
+        alternative), data kept verbatim, anything else rewritten under the same owner."""
+        if key == "properties" and isinstance(value, dict):
+            return {
+                prop: self.hoist(child, owner + naming.pascal_case(prop), hoisted)
+                for prop, child in value.items()
+            }
+        if key == "items" and isinstance(value, dict):
+            return self.hoist(value, owner + "Item", hoisted)
+        if key == "additionalProperties" and isinstance(value, dict):
+            return self.hoist(value, owner + "Value", hoisted)
+        if key in ("oneOf", "anyOf") and isinstance(value, list) and _is_plain_union(node):
+            # in a plain union each inline object alternative is a class of its own
+            # either way; named here it is named after its owner (stable when other
+            # schemas change) and identical ones merge. Alternatives that refine
+            # the owner's own properties are left for the models stage to merge.
+            return [
+                self.hoist(option, owner + _option_name(option, index), hoisted)
+                for index, option in enumerate(value)
+            ]
+        if key in _DATA_KEYWORDS or key.startswith("x-"):
+            return value  # data, not schemas (vendor extensions may say "properties")
+        return self.rewrite(value, owner, hoisted)
 
     def hoist(self, schema: Any, wanted: str, hoisted: list[tuple[str, Any]]) -> Any:
         """Inline objects with properties become named classes; everything else stays put."""
@@ -452,20 +480,49 @@ class _Builder:
         yield from iter_operations({"paths": resolved})
 
     def build(self) -> Api:
+        """The whole intermediate model, in the order its diagnostics are reported.
+
+        Credentials and the base URL claim their environment variables before any
+        server variable asks for one; the operations register their inline schemas
+        before the models document hoists and names them; the resources are named
+        last, so no resource class takes the name of a model.
+        """
         self.collect_components()
         schemes = self.security_schemes()
         self.env_vars.update(s.env_var for s in schemes)
         self.env_vars.update(naming.env_var_name(self.package, n) for n in ("base url", "log"))
         # no server anywhere: the operation gets none, and the client requires base_url
         top_servers = self.servers(self.document.get("servers"), "/servers")
-        by_tag: dict[str, list[Operation]] = {}
-        method_names: dict[str, set[str]] = {}
         if self.document.get("webhooks"):
             self.warn(
                 "unsupported-webhooks",
                 "webhooks are requests the API sends, not operations of a client; they are skipped",
                 "/webhooks",
             )
+        by_tag = self.operations_by_tag(top_servers)
+        models_document = self.models_document()
+        resources = self.resources(by_tag, set(models_document["components"]["schemas"]))
+        info = self.document.get("info") or {}
+        return Api(
+            title=str(info.get("title") or "API"),
+            version=str(info.get("version") or "0.0.0"),
+            description=str(info.get("description") or ""),
+            openapi_version=str(self.document.get("openapi")),
+            servers=_distinct_servers(resources),
+            security_schemes=schemes,
+            resources=resources,
+            models_document=models_document,
+            schema_classes=tuple(models_document["components"]["schemas"]),
+        )
+
+    def operations_by_tag(self, top_servers: tuple[Server, ...]) -> dict[str, list[Operation]]:
+        """The operations the client can call, grouped by their first tag, in spec order.
+
+        An operation without a tag goes to ``default``; method names are unique within
+        a tag's resource class, never one the class itself uses.
+        """
+        by_tag: dict[str, list[Operation]] = {}
+        method_names: dict[str, set[str]] = {}
         for pointer, path, method, item, raw in self.operations():
             if raw.get("callbacks"):
                 self.warn(
@@ -481,47 +538,34 @@ class _Builder:
             if operation is not None:
                 taken.add(operation.python_name)
                 by_tag.setdefault(tag, []).append(operation)
+        return by_tag
+
+    def resources(
+        self, by_tag: dict[str, list[Operation]], classes: set[str]
+    ) -> tuple[Resource, ...]:
+        """One resource per tag: a client attribute and a class, each named uniquely.
+
+        ``classes`` starts as the model classes: a resource module imports the models,
+        so none of its four classes may share a name with one (it grows as they are taken).
+        """
         tag_descriptions = {
             str(t.get("name")): str(t.get("description") or "")
             for t in self.document.get("tags") or []
             if isinstance(t, dict)
         }
-        models_document = self.models_document()
         resources = []
         attributes: set[str] = set(_CLIENT_RESERVED)
-        # a resource module imports models: its four classes may not share a name with one
-        classes: set[str] = set(models_document["components"]["schemas"])
         for tag, operations in by_tag.items():
             attribute = naming.identifier(tag, reserved=attributes)
             attributes.add(attribute)
-            class_name = naming.class_name(tag + " resource", reserved=classes)
-            counter = 2
-            while set(_resource_classes(class_name)) & classes:
-                class_name = naming.class_name(f"{tag} resource {counter}", reserved=classes)
-                counter += 1
+            class_name = _resource_class_name(tag, classes)
             classes.update(_resource_classes(class_name))
             resources.append(
                 Resource(
                     tag, attribute, class_name, tag_descriptions.get(tag, ""), tuple(operations)
                 )
             )
-        info = self.document.get("info") or {}
-        all_servers: list[Server] = []
-        for op in (op for r in resources for op in r.operations):
-            for server in op.servers:
-                if server not in all_servers:
-                    all_servers.append(server)
-        return Api(
-            title=str(info.get("title") or "API"),
-            version=str(info.get("version") or "0.0.0"),
-            description=str(info.get("description") or ""),
-            openapi_version=str(self.document.get("openapi")),
-            servers=tuple(all_servers),
-            security_schemes=schemes,
-            resources=tuple(resources),
-            models_document=models_document,
-            schema_classes=tuple(models_document["components"]["schemas"]),
-        )
+        return tuple(resources)
 
     def operation(
         self,
@@ -628,7 +672,46 @@ class _Builder:
     def parameters(
         self, pointer: str, item: dict[str, Any], raw: dict[str, Any], label: str
     ) -> tuple[Parameter, ...] | None:
-        """The operation's parameters; ``None`` when a required one cannot be sent."""
+        """The operation's parameters; ``None`` when a required one cannot be sent.
+
+        One the client cannot send is left out with a warning, or, when it is
+        required, the whole operation is; the headers OpenAPI says to ignore as
+        parameters (``Accept``, ``Content-Type``, ``Authorization``) are dropped.
+        """
+        result: list[Parameter] = []
+        used: set[str] = {"self"}
+        for (location, name), (parameter, parameter_pointer) in self.declared_parameters(
+            pointer, item, raw
+        ):
+            if location not in _PARAMETER_ORDER:
+                self.warn(
+                    "unsupported-parameter",
+                    f"parameter {name!r} in {location!r} is not supported",
+                    parameter_pointer,
+                )
+                continue
+            if location == "header" and name.lower() in _IGNORED_HEADERS:
+                continue
+            schema = _parameter_schema(parameter)
+            problem = self.parameter_problem(location, parameter, schema)
+            if problem:
+                if self.warn_unsendable(
+                    label, location, name, parameter, problem, parameter_pointer
+                ):
+                    return None  # a required parameter: the operation cannot be called
+                continue
+            result.append(self.parameter(location, name, parameter, schema, used))
+        return tuple(result)
+
+    def declared_parameters(
+        self, pointer: str, item: dict[str, Any], raw: dict[str, Any]
+    ) -> list[tuple[tuple[str, str], tuple[dict[str, Any], str]]]:
+        """``((location, name), (parameter, pointer))`` for each parameter of the operation.
+
+        The operation's own parameters override the path item's of the same location
+        and name; the result is sorted by location (path, query, header, cookie, then
+        unknown ones), in declaration order within each.
+        """
         merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
         item_pointer = pointer.rsplit("/", 1)[0]
         for base, owner in ((item_pointer, item), (pointer, raw)):
@@ -639,55 +722,50 @@ class _Builder:
                         parameter,
                         join_pointer(base, "parameters", index),
                     )
-        result: list[Parameter] = []
-        used: set[str] = {"self"}
-        order = {"path": 0, "query": 1, "header": 2, "cookie": 3}
-        for (location, name), (parameter, parameter_pointer) in sorted(
-            merged.items(), key=lambda kv: order.get(kv[0][0], 9)
-        ):
-            if location not in order:
-                self.warn(
-                    "unsupported-parameter",
-                    f"parameter {name!r} in {location!r} is not supported",
-                    parameter_pointer,
-                )
-                continue
-            if location == "header" and name.lower() in {"accept", "content-type", "authorization"}:
-                continue  # OpenAPI says these are ignored as parameters
-            schema = parameter.get("schema")
-            if not isinstance(schema, dict):
-                content = parameter.get("content") or {}
-                first: Any = next(iter(content.values()), {}) if isinstance(content, dict) else {}
-                schema = first.get("schema", {}) if isinstance(first, dict) else {}
-            problem = self.parameter_problem(location, parameter, schema)
-            if problem:
-                required = bool(parameter.get("required")) or location == "path"
-                consequence = (
-                    "the operation is skipped" if required else "the parameter is left out"
-                )
-                self.warn(
-                    "unsupported-parameter",
-                    f"{label}: {location} parameter {name!r} {problem}; {consequence}",
-                    parameter_pointer,
-                )
-                if required:
-                    return None
-                continue
-            python_name = naming.identifier(name, reserved=used)
-            used.add(python_name)
-            result.append(
-                Parameter(
-                    name=name,
-                    python_name=python_name,
-                    location=location,  # type: ignore[arg-type]
-                    required=bool(parameter.get("required")) or location == "path",
-                    schema=self.deref(schema) if isinstance(schema, dict) else {},
-                    description=str(parameter.get("description") or ""),
-                    deprecated=bool(parameter.get("deprecated")),
-                    example=self.first_example(parameter, schema),
-                )
-            )
-        return tuple(result)
+        return sorted(merged.items(), key=lambda kv: _PARAMETER_ORDER.get(kv[0][0], 9))
+
+    def warn_unsendable(
+        self,
+        label: str,
+        location: str,
+        name: str,
+        parameter: dict[str, Any],
+        problem: str,
+        pointer: str,
+    ) -> bool:
+        """Warn that a parameter cannot be sent, and say whether the operation must be
+        skipped for it (a required one) or only the parameter left out (an optional one)."""
+        required = bool(parameter.get("required")) or location == "path"
+        consequence = "the operation is skipped" if required else "the parameter is left out"
+        self.warn(
+            "unsupported-parameter",
+            f"{label}: {location} parameter {name!r} {problem}; {consequence}",
+            pointer,
+        )
+        return required
+
+    def parameter(
+        self,
+        location: str,
+        name: str,
+        parameter: dict[str, Any],
+        schema: Any,
+        used: set[str],
+    ) -> Parameter:
+        """The record of a parameter the client can send, its keyword not one in ``used``
+        (which it joins)."""
+        python_name = naming.identifier(name, reserved=used)
+        used.add(python_name)
+        return Parameter(
+            name=name,
+            python_name=python_name,
+            location=location,  # type: ignore[arg-type]
+            required=bool(parameter.get("required")) or location == "path",
+            schema=self.deref(schema) if isinstance(schema, dict) else {},
+            description=str(parameter.get("description") or ""),
+            deprecated=bool(parameter.get("deprecated")),
+            example=self.first_example(parameter, schema),
+        )
 
     def body(
         self, pointer: str, raw: dict[str, Any], base: str, label: str
@@ -788,6 +866,27 @@ def is_placeholder_variable(raw: dict[str, Any]) -> bool:
     return not raw.get("enum") and naming.looks_like_placeholder(str(raw.get("default", "")))
 
 
+def _resource_class_name(tag: str, taken: set[str]) -> str:
+    """``PetsResource`` for ``pets``: the first name none of whose four classes is taken."""
+    class_name = naming.class_name(tag + " resource", reserved=taken)
+    counter = 2
+    while set(_resource_classes(class_name)) & taken:
+        class_name = naming.class_name(f"{tag} resource {counter}", reserved=taken)
+        counter += 1
+    return class_name
+
+
+def _distinct_servers(resources: tuple[Resource, ...]) -> tuple[Server, ...]:
+    """Every server some operation uses, once each, in the order they are first used."""
+    servers: list[Server] = []
+    for resource in resources:
+        for operation in resource.operations:
+            for server in operation.servers:
+                if server not in servers:
+                    servers.append(server)
+    return tuple(servers)
+
+
 def _resource_classes(class_name: str) -> tuple[str, ...]:
     """The four classes a resource module defines."""
     return (
@@ -861,6 +960,22 @@ def _option_name(option: Any, index: int) -> str:
     if isinstance(title, str) and naming.pascal_case(title):
         return naming.pascal_case(title)
     return f"Option{index + 1}"
+
+
+def _parameter_schema(parameter: dict[str, Any]) -> Any:
+    """A parameter's ``schema``, else the schema of its first ``content`` media type."""
+    schema = parameter.get("schema")
+    if isinstance(schema, dict):
+        return schema
+    content = parameter.get("content") or {}
+    first: Any = next(iter(content.values()), {}) if isinstance(content, dict) else {}
+    return first.get("schema", {}) if isinstance(first, dict) else {}
+
+
+def _is_plain_union(schema: dict[str, Any]) -> bool:
+    """Whether the ``oneOf``/``anyOf`` of ``schema`` stands alone: no properties of
+    its own that the alternatives could refine."""
+    return not any(k in schema for k in ("properties", "allOf", "required"))
 
 
 def _merge_identical(schemas: dict[str, Any], hoisted: list[str]) -> dict[str, Any]:
