@@ -24,8 +24,8 @@ import jinja2
 from generator import naming
 from generator.annotations import argument_annotation, schema_annotation
 from generator.assets import runtime_files, templates_dir
-from generator.ir import Api, Operation, Resource, SecurityScheme, Server
-from generator.models import HEADER, ModelsModule, package_files
+from generator.ir import Api, Body, Operation, Resource, SecurityScheme, Server
+from generator.models import HEADER, ModelClass, ModelsModule, package_files
 from generator.models import header as header_line
 from generator.schemas import is_json_media
 
@@ -284,7 +284,35 @@ _METHOD_BODY_NAMES = frozenset({"self", "isinstance", "build_request_model", "va
 
 
 def _method(ctx: _Context, op: Operation) -> MethodView:
+    """The view of the method (sync and async alike) that calls ``op``.
+
+    Its keyword arguments are the parameters, then the body (spread into one
+    argument per field, or whole), required ones first; none takes a name the
+    method body uses or another argument already has.
+    """
     used_names: set[str] = set(_METHOD_BODY_NAMES)
+    arguments = _parameter_arguments(op, used_names)
+    body_arguments, body_source = _body_arguments(ctx, op, used_names)
+    arguments += body_arguments
+    arguments.sort(key=lambda a: bool(a.default))
+    return_annotation, cast_to = _return_type(ctx, op)
+    doc = _method_doc(op, arguments)
+    return MethodView(
+        name=op.python_name,
+        constant=op.constant_name,
+        operation_literal=_operation_literal(ctx, op),
+        arguments=tuple(arguments),
+        return_annotation=return_annotation,
+        cast_to=cast_to,
+        docstring=docstring(doc, " " * 8),
+        async_docstring=docstring(doc, " " * 8),
+        request_arguments=_request_arguments(arguments, body_source),
+        example=_example_call(op, arguments),
+    )
+
+
+def _parameter_arguments(op: Operation, used_names: set[str]) -> list[Argument]:
+    """One keyword argument per parameter; an optional one defaults to ``NOT_GIVEN``."""
     arguments: list[Argument] = []
     for parameter in op.parameters:
         annotation = schema_annotation(parameter.schema)
@@ -301,63 +329,94 @@ def _method(ctx: _Context, op: Operation) -> MethodView:
                 description=parameter.description,
             )
         )
-    body_source = ""
-    if op.body is not None:
-        model = ctx.models.classes.get(op.body.class_name)
-        if op.body.spread and model is not None and not model.is_root and model.fields:
-            pairs = []
-            for field in model.fields:
-                if field.read_only and not field.required:
-                    continue  # the server's to send; a request leaves it out
-                name = naming.identifier(field.name, reserved=used_names)
-                used_names.add(name)
-                optional = not field.required
-                annotation = argument_annotation(
-                    field.annotation,
-                    models=ctx.model_kinds,
-                    nullable=field.nullable,
-                    optional=optional,
-                )
-                arguments.append(
-                    Argument(
-                        name,
-                        annotation,
-                        "NOT_GIVEN" if optional else "",
-                        field.alias,
-                        "body",
-                        field.description,
-                    )
-                )
-                pairs.append(f"{py_str(field.alias)}: {name}")
-            body_source = f"build_request_model({model.name}, {{{', '.join(pairs)}}})"
-        else:
-            name = naming.identifier("body", reserved=used_names)
-            used_names.add(name)
-            if model is not None:
-                # a model, a root model's value, or a plain mapping: pydantic decides
-                annotation = argument_annotation(
-                    model.name, models=ctx.model_kinds, nullable=False, optional=False
-                )
-                body_source = f"validate_value({model.name}, {name}, name={py_str(name)})"
-            else:  # no class for the body (an empty schema): any JSON value
-                annotation = "object"
-                body_source = name
-            if not op.body.required:
-                annotation += " | NotGiven"
-                if body_source != name:
-                    body_source = f"NOT_GIVEN if isinstance({name}, NotGiven) else {body_source}"
-            arguments.append(
-                Argument(
-                    name,
-                    annotation,
-                    "" if op.body.required else "NOT_GIVEN",
-                    "",
-                    "body",
-                    op.body.description,
-                )
+    return arguments
+
+
+def _body_arguments(
+    ctx: _Context, op: Operation, used_names: set[str]
+) -> tuple[list[Argument], str]:
+    """The keyword arguments that make up the request body, and the expression that
+    builds the body from them ("" without a body).
+
+    A plain object model is spread into one argument per field; any other body (a
+    root model, a union, a schema without a class) is one argument, ``body``.
+    """
+    if op.body is None:
+        return [], ""
+    model = ctx.models.classes.get(op.body.class_name)
+    if op.body.spread and model is not None and not model.is_root and model.fields:
+        return _spread_body_arguments(ctx, model, used_names)
+    argument, body_source = _whole_body_argument(ctx, op.body, model, used_names)
+    return [argument], body_source
+
+
+def _spread_body_arguments(
+    ctx: _Context, model: ModelClass, used_names: set[str]
+) -> tuple[list[Argument], str]:
+    """One keyword argument per field of the body's model (read-only optional fields
+    are the server's to send and are left out), and the call that builds the model."""
+    arguments: list[Argument] = []
+    pairs = []
+    for field in model.fields:
+        if field.read_only and not field.required:
+            continue  # the server's to send; a request leaves it out
+        name = naming.identifier(field.name, reserved=used_names)
+        used_names.add(name)
+        optional = not field.required
+        annotation = argument_annotation(
+            field.annotation,
+            models=ctx.model_kinds,
+            nullable=field.nullable,
+            optional=optional,
+        )
+        arguments.append(
+            Argument(
+                name,
+                annotation,
+                "NOT_GIVEN" if optional else "",
+                field.alias,
+                "body",
+                field.description,
             )
-    arguments.sort(key=lambda a: bool(a.default))
-    return_annotation, cast_to = _return_type(ctx, op)
+        )
+        pairs.append(f"{py_str(field.alias)}: {name}")
+    return arguments, f"build_request_model({model.name}, {{{', '.join(pairs)}}})"
+
+
+def _whole_body_argument(
+    ctx: _Context, body: Body, model: ModelClass | None, used_names: set[str]
+) -> tuple[Argument, str]:
+    """The one ``body`` argument, and the expression that validates it against the
+    model (or passes it through when the body has no class: any JSON value)."""
+    name = naming.identifier("body", reserved=used_names)
+    used_names.add(name)
+    if model is not None:
+        # a model, a root model's value, or a plain mapping: pydantic decides
+        annotation = argument_annotation(
+            model.name, models=ctx.model_kinds, nullable=False, optional=False
+        )
+        body_source = f"validate_value({model.name}, {name}, name={py_str(name)})"
+    else:  # no class for the body (an empty schema): any JSON value
+        annotation = "object"
+        body_source = name
+    if not body.required:
+        annotation += " | NotGiven"
+        if body_source != name:
+            body_source = f"NOT_GIVEN if isinstance({name}, NotGiven) else {body_source}"
+    argument = Argument(
+        name,
+        annotation,
+        "" if body.required else "NOT_GIVEN",
+        "",
+        "body",
+        body.description,
+    )
+    return argument, body_source
+
+
+def _request_arguments(arguments: Sequence[Argument], body_source: str) -> tuple[str, ...]:
+    """The keyword arguments of the method's request call: one mapping of wire names to
+    arguments per parameter location that has any, then the body."""
     request_arguments = []
     for location, keyword in (
         ("path", "path_params"),
@@ -370,19 +429,7 @@ def _method(ctx: _Context, op: Operation) -> MethodView:
             request_arguments.append(f"{keyword}={{{', '.join(pairs)}}}")
     if body_source:
         request_arguments.append(f"body={body_source}")
-    doc = _method_doc(op, arguments)
-    return MethodView(
-        name=op.python_name,
-        constant=op.constant_name,
-        operation_literal=_operation_literal(ctx, op),
-        arguments=tuple(arguments),
-        return_annotation=return_annotation,
-        cast_to=cast_to,
-        docstring=docstring(doc, " " * 8),
-        async_docstring=docstring(doc, " " * 8),
-        request_arguments=tuple(request_arguments),
-        example=_example_call(op, arguments),
-    )
+    return tuple(request_arguments)
 
 
 def _return_type(ctx: _Context, op: Operation) -> tuple[str, str]:
