@@ -261,7 +261,7 @@ class _Builder:
         }
 
     def rewrite(self, node: Any, owner: str, hoisted: list[tuple[str, Any]]) -> Any:
-        """``node`` as the models document holds it, any depth of a schema named ``owner``.
+        """``node`` (a value anywhere inside the schema of class ``owner``) as models see it.
 
         A ``$ref`` to a component names the component's class; inline objects and
         schemas referenced from elsewhere in the document become classes named after
