@@ -9,7 +9,10 @@ on such a copy.
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -147,16 +150,66 @@ def add_operation(spec_text: str) -> str:
     """``spec_text`` with the third vendor's ``GET /v2/rooms/{roomId}`` (``getRoom``) added.
 
     Each part goes where a developer would add it: at the end of ``tags``, ``paths``,
-    ``securitySchemes`` and ``schemas``.
+    ``securitySchemes`` and ``schemas``. Should the spec hold that vendor already (a team
+    added it for real), the new one's names get a number (``linkchat2``, ``getRoom2``), so
+    the edit is always one more operation, never a repeated key.
     """
-    text = _insert_before(spec_text, "paths:", THIRD_TAG)
-    text = _insert_before(text, "components:", THIRD_PATH + "\n")
-    text = _insert_before(text, "  parameters:", THIRD_SCHEME + "\n")
-    return text.rstrip("\n") + "\n\n" + THIRD_SCHEMA
+    tag, path, scheme, schema = (
+        _numbered(block, spec_text) for block in (THIRD_TAG, THIRD_PATH, THIRD_SCHEME, THIRD_SCHEMA)
+    )
+    text = _insert_before(spec_text, "paths:", tag)
+    text = _insert_before(text, "components:", path + "\n")
+    text = _insert_before(text, "  parameters:", scheme + "\n")
+    return text.rstrip("\n") + "\n\n" + schema
 
 
-def grow_spec(project: Path) -> Path:
-    """Add the third operation to ``project``'s ``spec/chat.openapi.yaml``; the spec's path."""
+def _number(spec_text: str) -> str:
+    """``""``, or the number that makes the added vendor's names new in ``spec_text``."""
+    if "linkchat" not in spec_text.lower():
+        return ""
+    return str(next(n for n in range(2, 1000) if f"linkchat{n}" not in spec_text.lower()))
+
+
+def _numbered(block: str, spec_text: str) -> str:
+    """``block`` with its vendor's names numbered when ``spec_text`` uses them already."""
+    number = _number(spec_text)
+    if not number:
+        return block
+    return (
+        block.replace("linkchat", f"linkchat{number}")
+        .replace("Linkchat", f"Linkchat{number}")
+        .replace("getRoom", f"getRoom{number}")
+        .replace("/v2/rooms/", f"/v2/rooms{number}/")
+    )
+
+
+@dataclass(frozen=True)
+class Grown:
+    """The grown spec and the Python names the added operation gets."""
+
+    spec: Path
+    operation_id: str
+    resource: str  # module of resources/ and client attribute
+    method: str
+    operations: int  # in the grown spec
+
+
+def grow_spec(project: Path) -> Grown:
+    """Add one more operation to ``project``'s ``spec/chat.openapi.yaml``."""
     spec = project / "spec" / "chat.openapi.yaml"
-    spec.write_text(add_operation(spec.read_text(encoding="utf-8")), encoding="utf-8")
-    return spec
+    before = spec.read_text(encoding="utf-8")
+    spec.write_text(add_operation(before), encoding="utf-8")
+    number = _number(before)
+    operations = sum(
+        1
+        for item in yaml.safe_load(before)["paths"].values()
+        for key in item
+        if key in {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+    )
+    return Grown(
+        spec,
+        operation_id=f"getRoom{number}",
+        resource=f"linkchat{number}",
+        method=f"get_room{number}",
+        operations=operations + 1,
+    )

@@ -427,7 +427,8 @@ def test_build_and_publish_refuse_a_stale_tree(tmp_path: Path) -> None:
     name the stale files and say to run ``nox -s generate``; nothing is built or uploaded.
     """
     project = copy_project(tmp_path / "project")
-    grow_spec(project)
+    grown = grow_spec(project)
+    module = f"chat_client/src/chat_client/resources/{grown.resource}.py"
     dist = tmp_path / "dist"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWINE_")}
     env.update(CLIENTGEN_DIST_DIR=str(dist), NO_COLOR="1")
@@ -443,16 +444,14 @@ def test_build_and_publish_refuse_a_stale_tree(tmp_path: Path) -> None:
         assert proc.returncode != 0, said
         assert "clientgen generate --check" in said, said
         assert f"refusing to {session}: generated/ is stale" in said, said
-        assert "\n    chat_client/src/chat_client/resources/linkchat.py\n" in said, said
+        assert f"\n    {module}\n" in said, said
         assert f"Run `nox -s generate`, review and commit generated/, then `nox -s {session}`" in (
             said
         )
         assert "python -m build" not in said and "twine upload" not in said, said
         assert not dist.exists()
     # the check wrote nothing: the copy's generated/ is as stale as before
-    assert not (
-        project / "generated" / "chat_client" / "src" / "chat_client" / "resources" / "linkchat.py"
-    ).exists()
+    assert not (project / "generated" / module).exists()
 
 
 def test_publish_to_local_index_then_install_downstream(

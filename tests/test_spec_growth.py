@@ -71,8 +71,8 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Completed
 
 def test_added_operation_keeps_the_copied_projects_tests_green(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
-    spec = grow_spec(project)
-    assert "operationId: getRoom" in spec.read_text(encoding="utf-8")
+    grown = grow_spec(project)
+    assert f"operationId: {grown.operation_id}\n" in grown.spec.read_text(encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["NO_COLOR"] = "1"
 
@@ -83,9 +83,10 @@ def test_added_operation_keeps_the_copied_projects_tests_green(tmp_path: Path) -
     generate = _run([sys.executable, "-m", "generator", "generate"], project, env)
     assert generate.returncode == 0, generate.stdout + generate.stderr
     said = generate.stdout + generate.stderr
-    assert "3 operation(s)" in said, said
+    assert f"{grown.operations} operation(s)" in said, said
     package = project / "generated" / "chat_client" / "src" / "chat_client"
-    assert "def get_room(" in (package / "resources" / "linkchat.py").read_text(encoding="utf-8")
+    resource = package / "resources" / f"{grown.resource}.py"
+    assert f"def {grown.method}(" in resource.read_text(encoding="utf-8")
 
     # the copy's tests, against the copy's regenerated package (not the installed one)
     env["PYTHONPATH"] = str(package.parent)
