@@ -501,55 +501,91 @@ def _normalise_shared(data: Any) -> Any:
     Sizes and depths are those of the document with every alias expanded, which is
     what later stages see; each distinct node is still visited only once, so a
     "billion laughs" document is refused in linear time instead of being expanded.
+    The walk is depth-first and post-order: a node is measured (:meth:`_ExpandedSizes.close`)
+    once all its children are.
     """
     if not isinstance(data, dict | list):
         return data
-    size: dict[int, int] = {}  # id -> node count with aliases expanded
-    height: dict[int, int] = {}  # id -> levels below, aliases expanded
-    distinct = 0
-    open_nodes: set[int] = set()
+    sizes = _ExpandedSizes()
     stack: list[tuple[Any, bool]] = [(data, False)]
     while stack:
         node, children_done = stack.pop()
-        key = id(node)
         if children_done:
-            children = list(node.values()) if isinstance(node, dict) else node
-            containers = [c for c in children if isinstance(c, dict | list)]
-            total = 1 + (len(children) - len(containers)) + sum(size[id(c)] for c in containers)
-            size[key] = min(total, MAX_NODES + 1)
-            height[key] = 1 + max((height[id(c)] for c in containers), default=0)
-            open_nodes.discard(key)
-            if height[key] > MAX_DEPTH:
-                raise _too_deep(aliases=True)
-            if size[key] > MAX_NODES:
-                raise _LoadError(
-                    "load-too-large",
-                    f"document has more than {MAX_NODES:,} nodes once its YAML aliases are expanded",
-                    hint="a document that multiplies anchors and aliases ('billion laughs') is refused",
-                )
-            continue
-        if key in size:
-            continue
-        if key in open_nodes:
+            sizes.close(node)
+        elif sizes.open(node):
+            stack.append((node, True))
+            if isinstance(node, dict):
+                _stringify_keys(node)
+            stack.extend((child, False) for child in _containers(node))
+    return data
+
+
+@dataclass
+class _ExpandedSizes:
+    """Node counts and heights of a document's nodes as if its YAML aliases were expanded.
+
+    Nodes are known by ``id``: a node that aliases make appear in several places is
+    measured once, and its measures are reused wherever it appears. Refuses (with a
+    :class:`_LoadError`) a node that contains itself and a document too big or too deep.
+    """
+
+    #: id -> node count with aliases expanded (capped at ``MAX_NODES + 1``)
+    size: dict[int, int] = field(default_factory=dict)
+    #: id -> levels below, aliases expanded
+    height: dict[int, int] = field(default_factory=dict)
+    #: ids of the nodes opened and not yet closed: the ancestors of the walk's position
+    open_nodes: set[int] = field(default_factory=set)
+    #: how many distinct nodes have been opened
+    distinct: int = 0
+
+    def open(self, node: Any) -> bool:
+        """Start measuring ``node``; False if it is measured already (so its children are too)."""
+        key = id(node)
+        if key in self.size:
+            return False
+        if key in self.open_nodes:
             raise _LoadError(
                 "load-recursive",
                 "a YAML alias refers to a node that contains it",
                 hint="a spec must be a tree; replace the recursive alias with a $ref",
             )
-        distinct += 1
-        if distinct > MAX_NODES:
+        self.distinct += 1
+        if self.distinct > MAX_NODES:
             raise _LoadError("load-too-large", f"document has more than {MAX_NODES:,} nodes")
-        open_nodes.add(key)
-        stack.append((node, True))
-        if isinstance(node, dict):
-            if any(not isinstance(k, str) for k in node):
-                fixed = {_key_text(k): v for k, v in node.items()}
-                node.clear()
-                node.update(fixed)
-            stack.extend((v, False) for v in node.values() if isinstance(v, dict | list))
-        else:
-            stack.extend((v, False) for v in node if isinstance(v, dict | list))
-    return data
+        self.open_nodes.add(key)
+        return True
+
+    def close(self, node: Any) -> None:
+        """Measure ``node`` from its children, which are all measured already."""
+        key = id(node)
+        children = list(node.values()) if isinstance(node, dict) else node
+        containers = [c for c in children if isinstance(c, dict | list)]
+        total = 1 + (len(children) - len(containers)) + sum(self.size[id(c)] for c in containers)
+        self.size[key] = min(total, MAX_NODES + 1)
+        self.height[key] = 1 + max((self.height[id(c)] for c in containers), default=0)
+        self.open_nodes.discard(key)
+        if self.height[key] > MAX_DEPTH:
+            raise _too_deep(aliases=True)
+        if self.size[key] > MAX_NODES:
+            raise _LoadError(
+                "load-too-large",
+                f"document has more than {MAX_NODES:,} nodes once its YAML aliases are expanded",
+                hint="a document that multiplies anchors and aliases ('billion laughs') is refused",
+            )
+
+
+def _stringify_keys(node: dict[Any, Any]) -> None:
+    """Turn the non-string keys of ``node`` (``200:``, ``true:``) into strings, in place."""
+    if any(not isinstance(k, str) for k in node):
+        fixed = {_key_text(k): v for k, v in node.items()}
+        node.clear()
+        node.update(fixed)
+
+
+def _containers(node: dict[Any, Any] | list[Any]) -> list[Any]:
+    """The children of ``node`` that are themselves mappings or lists."""
+    children = node.values() if isinstance(node, dict) else node
+    return [child for child in children if isinstance(child, dict | list)]
 
 
 def _key_text(key: object) -> str:

@@ -137,70 +137,69 @@ def _keyword_phase(
 
 def _report_schema_error(spec: LoadedSpec, diagnostics: Diagnostics, error: Any, base: str) -> None:
     """One diagnostic per problem in ``error``, located at ``base`` + the error's path."""
-    path = list(error.absolute_path)
-    pointer = join_pointer(base, *[str(p) for p in path])
+    pointer = join_pointer(base, *[str(p) for p in error.absolute_path])
+    for message, at, hint in _schema_error_findings(error, pointer):
+        diagnostics.add(spec.diagnostic(Level.ERROR, "spec-invalid", message, at, hint))
+
+
+#: what a ``spec-invalid`` diagnostic says: (message, pointer, hint)
+_Finding = tuple[str, str, str]
+
+
+def _schema_error_findings(error: Any, pointer: str) -> Iterator[_Finding]:
+    """What ``error`` (found at ``pointer``) means, in words a spec author can act on.
+
+    Unknown fields get one finding each, with a suggestion; a missing required field
+    and an empty list or mapping are said plainly; anything else keeps the
+    validator's own (shortened) message.
+    """
     validator = getattr(error, "validator", None)
     instance = getattr(error, "instance", None)
     if validator in ("additionalProperties", "unevaluatedProperties") and isinstance(
         instance, dict
     ):
-        schema = error.schema if isinstance(error.schema, dict) else {}
-        known = [str(k) for k in schema.get("properties") or {}]
-        for key in _unexpected_keys(error.message, instance) or _extra_keys(schema, instance):
-            close = difflib.get_close_matches(key, known, n=1)
-            if close:
-                hint = f"did you mean {close[0]!r}?"
-            elif len(known) <= 16:
-                patterns = [p for p in schema.get("patternProperties") or {} if p != "^x-"]
-                allowed = known + [f"keys matching {p}" for p in patterns]
-                hint = (
-                    "allowed here: "
-                    + ", ".join(allowed)
-                    + (" and " if allowed else "")
-                    + "x- extensions"
-                )
-            else:
-                hint = "check the spelling; your own fields must start with x-"
-            diagnostics.add(
-                spec.diagnostic(
-                    Level.ERROR,
-                    "spec-invalid",
-                    f"unknown field {key!r}",
-                    join_pointer(pointer, key),
-                    hint,
-                )
-            )
+        yield from _unknown_field_findings(error, instance, pointer)
         return
     if validator == "required" and isinstance(instance, dict):
         missing = [str(k) for k in error.validator_value if k not in instance]
         if missing:
             names = ", ".join(repr(m) for m in missing)
-            diagnostics.add(
-                spec.diagnostic(
-                    Level.ERROR,
-                    "spec-invalid",
-                    f"required field {names} is missing",
-                    pointer,
-                    "add it",
-                )
-            )
+            yield f"required field {names} is missing", pointer, "add it"
             return
     if (validator == "minProperties" and instance == {}) or (
         validator == "minItems" and instance == []
     ):
         field_name = parse_pointer(pointer)[-1] if pointer else "the document"
-        diagnostics.add(
-            spec.diagnostic(
-                Level.ERROR,
-                "spec-invalid",
-                f"{field_name!r} must not be empty",
-                pointer,
-                "add at least one entry",
-            )
-        )
+        yield f"{field_name!r} must not be empty", pointer, "add at least one entry"
         return
-    message = _shorten(str(getattr(error, "message", error)))
-    diagnostics.add(spec.diagnostic(Level.ERROR, "spec-invalid", message, pointer))
+    yield _shorten(str(getattr(error, "message", error))), pointer, ""
+
+
+def _unknown_field_findings(
+    error: Any, instance: dict[str, Any], pointer: str
+) -> Iterator[_Finding]:
+    """One finding per key of ``instance`` that its schema does not allow."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    known = [str(k) for k in schema.get("properties") or {}]
+    for key in _unexpected_keys(error.message, instance) or _extra_keys(schema, instance):
+        yield (
+            f"unknown field {key!r}",
+            join_pointer(pointer, key),
+            _unknown_field_hint(key, schema, known),
+        )
+
+
+def _unknown_field_hint(key: str, schema: dict[str, Any], known: list[str]) -> str:
+    """What to do about the unknown field ``key``: the field it is a typo of, if one is
+    close; else the fields allowed (when they are few enough to list)."""
+    close = difflib.get_close_matches(key, known, n=1)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    if len(known) > 16:
+        return "check the spelling; your own fields must start with x-"
+    patterns = [p for p in schema.get("patternProperties") or {} if p != "^x-"]
+    allowed = known + [f"keys matching {p}" for p in patterns]
+    return "allowed here: " + ", ".join(allowed) + (" and " if allowed else "") + "x- extensions"
 
 
 def _spec_validator(spec: LoadedSpec) -> Any:
@@ -489,44 +488,85 @@ def _explain(error: Any) -> list[Any]:
 
     The meta-schema says "X or a Reference Object" everywhere; when the node is no
     ``$ref``, the Reference branch is dropped and the remaining branch's own errors
-    are reported instead of "is not valid under any of the given schemas".
+    are reported instead of "is not valid under any of the given schemas". With
+    several branches left, their errors are merged into one (:func:`_merged`) or the
+    best of them is taken.
     """
     if getattr(error, "validator", None) not in ("oneOf", "anyOf") or not error.context:
         return [error]
+    branches = _branches(error)
+    if len(branches) == 1:
+        return _explain_all(next(iter(branches.values())))
+    from jsonschema.exceptions import best_match
+
+    leaves = _discriminating_leaves([_explain_all(subs) for subs in branches.values()])
+    merged = _merged(leaves)
+    if merged is not None:
+        return [merged]
+    best = best_match(leaves) if leaves else error
+    return [best]
+
+
+def _explain_all(errors: list[Any]) -> list[Any]:
+    """:func:`_explain` of each of ``errors``, in order, flattened."""
+    return [leaf for error in errors for leaf in _explain(error)]
+
+
+def _branches(error: Any) -> dict[Any, list[Any]]:
+    """The sub-errors of a ``oneOf``/``anyOf`` error, grouped by the branch that failed.
+
+    When the node is a mapping without ``$ref``, the branches that demand a ``$ref``
+    (the Reference Object's) are dropped, unless that would drop them all.
+    """
     branches: dict[Any, list[Any]] = defaultdict(list)
     for sub in error.context:
         branches[sub.relative_schema_path[0] if sub.relative_schema_path else 0].append(sub)
     instance = error.instance
     if isinstance(instance, dict) and "$ref" not in instance:
-        branches = {
-            k: v
-            for k, v in branches.items()
-            if not any(e.validator == "required" and "$ref" in e.validator_value for e in v)
-        } or branches
-    if len(branches) == 1:
-        return [leaf for sub in next(iter(branches.values())) for leaf in _explain(sub)]
-    from jsonschema.exceptions import best_match
+        return {k: v for k, v in branches.items() if not any(_wants_ref(e) for e in v)} or branches
+    return branches
 
-    per_branch = [[leaf for sub in subs for leaf in _explain(sub)] for subs in branches.values()]
+
+def _wants_ref(error: Any) -> bool:
+    """Whether ``error`` says a ``$ref`` is required (the Reference Object's branch)."""
+    return bool(error.validator == "required" and "$ref" in error.validator_value)
+
+
+def _discriminating_leaves(per_branch: list[list[Any]]) -> list[Any]:
+    """All branches' errors, or only the ``enum`` errors of a field every branch rejects.
+
+    When a discriminating field (``in``, ``type``) fits no branch, that field is what
+    to report: the first such field (by path), with what each branch allows there.
+    """
     leaves = [leaf for branch in per_branch for leaf in branch]
     enum_paths = [{tuple(e.path) for e in branch if e.validator == "enum"} for branch in per_branch]
     shared = set.intersection(*enum_paths) if enum_paths else set()
-    if shared:  # a discriminating field (``in``, ``type``) fits no branch: say what it may be
-        where = min(shared)
-        leaves = [e for e in leaves if e.validator == "enum" and tuple(e.path) == where]
-    if leaves and all(e.validator == "enum" and e.path == leaves[0].path for e in leaves):
+    if not shared:
+        return leaves
+    where = min(shared)
+    return [e for e in leaves if e.validator == "enum" and tuple(e.path) == where]
+
+
+def _merged(leaves: list[Any]) -> Any:
+    """One error for ``leaves`` that all say the same kind of thing at one place, or None.
+
+    Several ``enum`` errors become "X is not one of [all allowed values]"; several
+    ``required`` errors become "needs 'a' or 'b'" (validator ``needs-one-of``). The
+    first leaf is reused (and changed) as the merged error.
+    """
+    if not leaves:
+        return None
+    first = leaves[0]
+    if all(e.validator == "enum" and e.path == first.path for e in leaves):
         allowed = sorted({str(v) for e in leaves for v in e.validator_value})
-        merged = leaves[0]
-        merged.message = f"{merged.instance!r} is not one of {allowed}"
-        return [merged]
-    if leaves and all(e.validator == "required" and e.path == leaves[0].path for e in leaves):
+        first.message = f"{first.instance!r} is not one of {allowed}"
+        return first
+    if all(e.validator == "required" and e.path == first.path for e in leaves):
         names = " or ".join(repr(str(v)) for e in leaves for v in e.validator_value)
-        merged = leaves[0]
-        merged.validator = "needs-one-of"
-        merged.message = f"needs {names}"
-        return [merged]
-    best = best_match(leaves) if leaves else error
-    return [best]
+        first.validator = "needs-one-of"
+        first.message = f"needs {names}"
+        return first
+    return None
 
 
 def _shorten(text: str, limit: int = 300) -> str:
@@ -584,7 +624,18 @@ class _Linter:
                 seen[operation_id] = pointer
 
     def name_collisions(self) -> None:
-        # methods: one namespace per resource (the operation's first tag), as ir.py builds them
+        """Distinct names in the spec that would become one Python name in the client.
+
+        Methods, resources and model classes are checked in that order, each in the
+        namespace the generator puts them in.
+        """
+        self._method_name_collisions()
+        self._resource_name_collisions()
+        self._class_name_collisions()
+
+    def _method_name_collisions(self) -> None:
+        """Operations whose names become one method: one namespace per resource (the
+        operation's first tag), as ir.py builds them."""
         by_resource: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
         for pointer, path, method, _item, operation in iter_operations(self.document):
             operation_id = operation.get("operationId")
@@ -594,7 +645,9 @@ class _Linter:
             resource = naming.identifier(str(tags[0]))
             method_name = naming.identifier(str(name))
             previous = by_resource[resource].get(method_name)
-            if previous and previous[0] != name:
+            if not previous:
+                by_resource[resource][method_name] = (str(name), pointer)
+            elif previous[0] != name:
                 what = (
                     f"operationId {name!r}"
                     if explicit
@@ -608,20 +661,11 @@ class _Linter:
                     join_pointer(pointer, "operationId") if explicit else pointer,
                     "rename one of them",
                 )
-            elif not previous:
-                by_resource[resource][method_name] = (str(name), pointer)
-        # resources: declared tags and the first tag of every operation
+
+    def _resource_name_collisions(self) -> None:
+        """Spellings of a tag that become one resource; the first spelling seen wins."""
         tag_names: dict[str, tuple[str, str]] = {}
-        candidates: list[tuple[str, str]] = []
-        for index, tag_object in enumerate(self.document.get("tags") or []):
-            name = tag_object.get("name") if isinstance(tag_object, dict) else None
-            if isinstance(name, str):
-                candidates.append((name, join_pointer("/tags", index, "name")))
-        for pointer, _path, _method, _item, operation in iter_operations(self.document):
-            tags = operation.get("tags")
-            if isinstance(tags, list) and tags and isinstance(tags[0], str):
-                candidates.append((tags[0], join_pointer(pointer, "tags", 0)))
-        for name, pointer in candidates:
+        for name, pointer in self._resource_tags():
             python = naming.identifier(name)
             if python in tag_names and tag_names[python][0] != name:
                 self.report(
@@ -633,21 +677,39 @@ class _Linter:
                     "use one spelling of the tag everywhere",
                 )
             tag_names.setdefault(python, (name, pointer))
+
+    def _resource_tags(self) -> list[tuple[str, str]]:
+        """Every tag that names a resource, with where it is written: the declared tags,
+        then the first tag of every operation."""
+        candidates: list[tuple[str, str]] = []
+        for index, tag_object in enumerate(self.document.get("tags") or []):
+            name = tag_object.get("name") if isinstance(tag_object, dict) else None
+            if isinstance(name, str):
+                candidates.append((name, join_pointer("/tags", index, "name")))
+        for pointer, _path, _method, _item, operation in iter_operations(self.document):
+            tags = operation.get("tags")
+            if isinstance(tags, list) and tags and isinstance(tags[0], str):
+                candidates.append((tags[0], join_pointer(pointer, "tags", 0)))
+        return candidates
+
+    def _class_name_collisions(self) -> None:
+        """Schemas under ``components/schemas`` whose names become one model class."""
         schemas = (self.document.get("components") or {}).get("schemas") or {}
+        if not isinstance(schemas, dict):
+            return
         class_names: dict[str, str] = {}
-        if isinstance(schemas, dict):
-            for name in schemas:
-                python = naming.class_name(name)
-                if python in class_names:
-                    self.report(
-                        Level.ERROR,
-                        "name-collision",
-                        f"schemas {name!r} and {class_names[python]!r} both become the class {python!r}",
-                        join_pointer("/components/schemas", name),
-                        "rename one of the schemas",
-                    )
-                else:
-                    class_names[python] = name
+        for name in schemas:
+            python = naming.class_name(name)
+            if python in class_names:
+                self.report(
+                    Level.ERROR,
+                    "name-collision",
+                    f"schemas {name!r} and {class_names[python]!r} both become the class {python!r}",
+                    join_pointer("/components/schemas", name),
+                    "rename one of the schemas",
+                )
+            else:
+                class_names[python] = name
 
     # -- security ------------------------------------------------------------------
     def security(self) -> None:

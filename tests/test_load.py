@@ -225,3 +225,30 @@ def test_resolve_pointer() -> None:
     for bad in ("/a/1", "/a/x", "/a/0/b/c", "/z"):
         with pytest.raises(LookupError):
             resolve_pointer(document, bad)
+
+
+def test_an_alias_inside_its_own_anchor_is_refused(tmp_path: Path) -> None:
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_text(MINIMAL + "x-a: &a [1, *a]\n")
+    spec, diagnostics = load(spec_file)
+    assert spec is None and rules(diagnostics) == ["load-recursive"]
+
+
+def test_aliases_are_measured_expanded_for_depth(tmp_path: Path) -> None:
+    """Each anchor nests the one before; the first alias is met within ``MAX_DEPTH``
+    levels, and the alias-aware measure finds the document one level too deep."""
+    chain = "".join(f"x-{i}: &a{i} [*a{i - 1}]\n" for i in range(1, MAX_DEPTH + 1))
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_text(MINIMAL + "x-0: &a0 [leaf]\n" + chain + "x-last: *a0\n")
+    spec, diagnostics = load(spec_file)
+    assert spec is None and rules(diagnostics) == ["load-too-deep"]
+    assert "YAML aliases" in next(iter(diagnostics)).hint
+
+
+def test_keys_of_shared_nodes_become_strings(tmp_path: Path) -> None:
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_text(MINIMAL + "x-a: &a {200: ok, true: yes, null: n, k: v}\nx-b: [*a, *a]\n")
+    spec, diagnostics = load(spec_file)
+    assert spec is not None and len(diagnostics) == 0
+    assert list(spec.document["x-a"]) == ["200", "true", "null", "k"]
+    assert spec.document["x-b"] == [spec.document["x-a"]] * 2

@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from generator.diagnostics import Diagnostic, Diagnostics, Level
 from generator.pipeline import check_spec
-from generator.validate import RULES
+from generator.validate import RULES, _merged, _unknown_field_hint
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = ROOT / "tests" / "specs"
@@ -500,3 +501,51 @@ def test_long_ref_chains_do_not_crash_the_validator(tmp_path: Path) -> None:
     diagnostics = Diagnostics()
     check_spec(spec, diagnostics)
     assert [d.format() for d in diagnostics if d.level is Level.ERROR] == []
+
+
+def test_unknown_field_hint_names_the_field_it_is_a_typo_of() -> None:
+    assert _unknown_field_hint("descripton", {}, ["summary", "description"]) == (
+        "did you mean 'description'?"
+    )
+
+
+def test_unknown_field_hint_lists_what_is_allowed_when_it_is_short() -> None:
+    schema = {"patternProperties": {"^x-": {}, "^/": {}}}
+    assert _unknown_field_hint("zzz", schema, ["get", "put"]) == (
+        "allowed here: get, put, keys matching ^/ and x- extensions"
+    )
+    assert _unknown_field_hint("zzz", {}, []) == "allowed here: x- extensions"
+
+
+def test_unknown_field_hint_does_not_list_many_fields() -> None:
+    known = [f"field{i:02d}" for i in range(17)]
+    assert _unknown_field_hint("zzz", {}, known) == (
+        "check the spelling; your own fields must start with x-"
+    )
+
+
+def _error(validator: str, value: Any, instance: Any, path: tuple[str, ...] = ("in",)) -> Any:
+    from jsonschema.exceptions import ValidationError
+
+    return ValidationError(
+        "m", validator=validator, validator_value=value, instance=instance, path=path
+    )
+
+
+def test_merged_enum_errors_list_every_allowed_value() -> None:
+    leaves = [_error("enum", ["query", "path"], "body"), _error("enum", ["header"], "body")]
+    merged = _merged(leaves)
+    assert merged is leaves[0]
+    assert merged.message == "'body' is not one of ['header', 'path', 'query']"
+
+
+def test_merged_required_errors_ask_for_one_of_the_fields() -> None:
+    leaves = [_error("required", ["schema"], {}, ()), _error("required", ["content"], {}, ())]
+    merged = _merged(leaves)
+    assert (merged.validator, merged.message) == ("needs-one-of", "needs 'schema' or 'content'")
+
+
+def test_merged_is_none_for_different_problems_or_places() -> None:
+    assert _merged([]) is None
+    assert _merged([_error("enum", ["a"], "b"), _error("required", ["c"], {})]) is None
+    assert _merged([_error("enum", ["a"], "b"), _error("enum", ["a"], "b", ("type",))]) is None
