@@ -338,8 +338,11 @@ def _schema_checker(validator_class: Any, format_checker: Any, registry: Any = N
     def check(schema: Any) -> None:
         if fast is not None and fast.is_valid(schema):
             return  # the Python validator below is only needed to explain a failure
-        for error in meta.iter_errors(schema):
-            raise SchemaError.create_from(error)
+        # the first error jsonschema yields depends on set order (and so on the hash
+        # seed): the first by place, then by text, is the same in every run
+        first = min(meta.iter_errors(schema), key=_error_order, default=None)
+        if first is not None:
+            raise SchemaError.create_from(first)
 
     return check
 
@@ -499,12 +502,20 @@ def _explain(error: Any) -> list[Any]:
         return _explain_all(next(iter(branches.values())))
     from jsonschema.exceptions import best_match
 
-    leaves = _discriminating_leaves([_explain_all(subs) for subs in branches.values()])
+    leaves = sorted(  # jsonschema may yield them in set order: choose the same one every run
+        _discriminating_leaves([_explain_all(subs) for subs in branches.values()]),
+        key=_error_order,
+    )
     merged = _merged(leaves)
     if merged is not None:
         return [merged]
     best = best_match(leaves) if leaves else error
     return [best]
+
+
+def _error_order(error: Any) -> tuple[list[str], str]:
+    """A key that orders errors the same way in every run: by where, then by what."""
+    return [str(p) for p in error.absolute_path], str(error.message)
 
 
 def _explain_all(errors: list[Any]) -> list[Any]:

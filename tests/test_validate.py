@@ -549,3 +549,34 @@ def test_merged_is_none_for_different_problems_or_places() -> None:
     assert _merged([]) is None
     assert _merged([_error("enum", ["a"], "b"), _error("required", ["c"], {})]) is None
     assert _merged([_error("enum", ["a"], "b"), _error("enum", ["a"], "b", ("type",))]) is None
+
+
+def test_a_schema_with_several_errors_reports_the_same_one_in_every_run(tmp_path: Path) -> None:
+    """jsonschema yields a schema's errors in set order; clientgen picks by place, then text."""
+    import subprocess
+    import sys
+
+    properties = "\n".join(
+        f"        p{i}: {{type: number, exclusiveMinimum: true}}" for i in range(12)
+    )
+    spec = tmp_path / "api.yaml"
+    spec.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n"
+        "components:\n  schemas:\n    Hyper:\n      type: object\n      properties:\n"
+        + properties
+        + "\n"
+    )
+    outputs = set()
+    for seed in ("0", "1", "2", "3", "4"):
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", "validate", str(spec)],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=tmp_path,
+        )
+        assert result.returncode == 1, result.stderr
+        outputs.add(result.stderr)
+    assert len(outputs) == 1, outputs
+    assert "/properties/p0/exclusiveMinimum" in outputs.pop()
