@@ -232,50 +232,84 @@ def _eager(node: ast.ClassDef) -> frozenset[str]:
 def _describe(
     node: ast.ClassDef, schema: Any, described: Mapping[str, ModelClass]
 ) -> tuple[ModelClass, list[str]]:
-    """The fields of one class, and its optional fields that may not be ``null``."""
+    """The fields of one class, and its optional fields that may not be ``null``.
+
+    A ``RootModel[...]`` class has no fields, only its root annotation. Otherwise the
+    fields of base classes described earlier (``described``) come first, as pydantic
+    orders them, and a field the class redeclares takes its base's place.
+    """
     bases = [ast.unparse(b) for b in node.bases]
     root = next((b for b in bases if b.startswith("RootModel[")), None)
     if root is not None:
         return ModelClass(node.name, (), True, root[len("RootModel[") : -1]), []
     properties = schema.get("properties") if isinstance(schema, dict) else None
-    if not isinstance(properties, dict):
-        properties = {}
-    # fields of base classes defined in this module come first, as pydantic orders them
+    fields = _own_fields(node, properties if isinstance(properties, dict) else {})
+    own = {f.name: f for f in fields}
+    not_null = sorted(f.name for f in fields if not f.required and not f.nullable)
+    inherited = _inherited_fields(bases, described)
+    merged = [own.pop(f.name, f) for f in inherited.values()] + list(own.values())
+    return ModelClass(node.name, tuple(merged), False), not_null
+
+
+def _inherited_fields(
+    bases: list[str], described: Mapping[str, ModelClass]
+) -> dict[str, ModelField]:
+    """Field name -> field of the bases defined in this module, in pydantic's order.
+
+    Bases from elsewhere (``BaseModel``) and root models contribute nothing; a later
+    base's field replaces an earlier one's of the same name in place.
+    """
     inherited: dict[str, ModelField] = {}
     for base in bases:
         if base in described and not described[base].is_root:
             inherited.update({f.name: f for f in described[base].fields})
+    return inherited
+
+
+def _own_fields(node: ast.ClassDef, properties: Mapping[str, Any]) -> list[ModelField]:
+    """The fields the class statement declares itself, in order (``model_config`` is none).
+
+    ``properties`` (wire name -> property schema) says which are nullable or read-only.
+    """
     fields: list[ModelField] = []
     body = node.body
     for index, statement in enumerate(body):
         if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
             continue
-        name = statement.target.id
-        if name == "model_config":
+        if statement.target.id == "model_config":
             continue
-        annotation, wire_name = _split_annotation(statement.annotation)
-        required, value_alias = _default_of(statement.value)
-        alias = wire_name or value_alias or name
-        description = ""
         following = body[index + 1] if index + 1 < len(body) else None
-        if isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant):
-            description = str(following.value.value).strip()
-        prop_schema = properties.get(alias)
-        fields.append(
-            ModelField(
-                name=name,
-                alias=alias,
-                annotation=annotation,
-                required=required,
-                nullable=_nullable(prop_schema),
-                read_only=isinstance(prop_schema, dict) and prop_schema.get("readOnly") is True,
-                description=description,
-            )
-        )
-    own = {f.name: f for f in fields}
-    not_null = sorted(f.name for f in fields if not f.required and not f.nullable)
-    merged = [own.pop(f.name, f) for f in inherited.values()] + list(own.values())
-    return ModelClass(node.name, tuple(merged), False), not_null
+        fields.append(_field(statement, statement.target.id, following, properties))
+    return fields
+
+
+def _field(
+    statement: ast.AnnAssign,
+    name: str,
+    following: ast.stmt | None,
+    properties: Mapping[str, Any],
+) -> ModelField:
+    """One field from its annotated assignment, described by the string statement after it.
+
+    The wire name is the ``alias`` in the annotation's ``Field(...)``, else the one in
+    the assigned ``Field(...)``, else the Python name.
+    """
+    annotation, wire_name = _split_annotation(statement.annotation)
+    required, value_alias = _default_of(statement.value)
+    alias = wire_name or value_alias or name
+    description = ""
+    if isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant):
+        description = str(following.value.value).strip()
+    prop_schema = properties.get(alias)
+    return ModelField(
+        name=name,
+        alias=alias,
+        annotation=annotation,
+        required=required,
+        nullable=_nullable(prop_schema),
+        read_only=isinstance(prop_schema, dict) and prop_schema.get("readOnly") is True,
+        description=description,
+    )
 
 
 def _split_annotation(node: ast.expr) -> tuple[str, str]:

@@ -71,31 +71,74 @@ def split_schemas(
     """Cut ``schemas`` (class name -> schema, refs as ``#/components/schemas/Name``) into parts.
 
     Greedy: schemas are taken biggest closure first; each goes to the part whose work
-    grows least, unless that part would then run well ahead of another. Work is the number of schema objects (a rough count of fields),
-    summed with bit sets so that the cut stays linear in practice. One part comes back
-    when the set is smaller than ``minimum`` (:data:`MIN_SCHEMAS`) or when no cut
-    saves enough work.
+    grows least, unless that part would then run well ahead of another. Work is the
+    number of schema objects (a rough count of fields), summed with bit sets so that
+    the cut stays linear in practice. One part comes back when the set is smaller than
+    ``minimum`` (:data:`MIN_SCHEMAS`) or when no cut saves enough work.
     """
     names = list(schemas)
     whole = [Part(tuple(names), tuple(names))]
     if parts < 2 or len(names) < (MIN_SCHEMAS if minimum is None else minimum):
         return whole
-    deps: dict[str, set[str]] = {}
+    weight, deps = _weigh(schemas)
+    own_bits, width = _bit_runs(names, weight)
+    closure = _closures(names, deps, own_bits)
+    held, owned = _assign(names, closure, parts, BALANCE_MARGIN * width)
+    if any(not group for group in owned) or max(h.bit_count() for h in held) > MAX_SHARE * width:
+        return whole
+    return [_part(names, set(mine), bits, own_bits) for mine, bits in zip(owned, held, strict=True)]
+
+
+def _part(names: Sequence[str], mine: Set[str], bits: int, own_bits: Mapping[str, int]) -> Part:
+    """The part owning ``mine`` and holding the schemas whose bits are in ``bits``, both in
+    document order (``names``)."""
+    return Part(
+        owned=tuple(n for n in names if n in mine),
+        schemas=tuple(n for n in names if bits & own_bits[n]),
+    )
+
+
+def _weigh(schemas: Mapping[str, Any]) -> tuple[dict[str, int], dict[str, set[str]]]:
+    """Each schema's weight (its object count) and the other schemas it references directly.
+
+    References to names not in ``schemas`` (and to itself) are dropped: only schemas
+    that can be placed in a part matter to the cut.
+    """
     weight: dict[str, int] = {}
-    for name in names:
+    deps: dict[str, set[str]] = {}
+    for name, schema in schemas.items():
         refs: set[str] = set()
-        weight[name] = _scan(schemas[name], refs)
+        weight[name] = _scan(schema, refs)
         refs.discard(name)
         deps[name] = {r for r in refs if r in schemas}
-    total = sum(weight.values())
-    unit = max(1, total // _RESOLUTION)
-    # every schema is a run of bits, as many as its weight in units: popcount = work
+    return weight, deps
+
+
+def _bit_runs(names: Sequence[str], weight: Mapping[str, int]) -> tuple[dict[str, int], int]:
+    """Each schema as a run of bits, as many as its weight in units; and the bits in all.
+
+    A set of schemas is then the OR of their runs and its work the popcount, so adding
+    a schema already held (in part) costs nothing. Weights are scaled to about
+    :data:`_RESOLUTION` bits in all; every schema gets at least one.
+    """
+    unit = max(1, sum(weight.values()) // _RESOLUTION)
     own_bits: dict[str, int] = {}
     start = 0
     for name in names:
         width = max(1, weight[name] // unit)
         own_bits[name] = ((1 << width) - 1) << start
         start += width
+    return own_bits, start
+
+
+def _closures(
+    names: Sequence[str], deps: Mapping[str, set[str]], own_bits: Mapping[str, int]
+) -> dict[str, int]:
+    """Each schema's bits ORed with those of everything it references, directly or not.
+
+    Cycles are strongly connected groups that share one closure; groups come
+    dependencies first, so every outside dependency's closure is ready when needed.
+    """
     closure: dict[str, int] = {}
     for group in strongly_connected(names, deps):  # dependencies first
         mask = 0
@@ -106,42 +149,45 @@ def split_schemas(
                     mask |= closure[dep]
         for member in group:
             closure[member] = mask
+    return closure
+
+
+def _assign(
+    names: Sequence[str], closure: Mapping[str, int], parts: int, margin: float
+) -> tuple[list[int], list[list[str]]]:
+    """Deal the schemas out, biggest closure first (ties in document order).
+
+    Returns each part's bits (its work) and the names it owns, in the order taken.
+    """
     position = {name: i for i, name in enumerate(names)}
     order = sorted(names, key=lambda n: (-closure[n].bit_count(), position[n]))
     held = [0] * parts
     owned: list[list[str]] = [[] for _ in range(parts)]
-    margin = BALANCE_MARGIN * start
     for name in order:
-        size = [h.bit_count() for h in held]
-        grown = [(h | closure[name]).bit_count() for h in held]
-        # the part that has to take on least (most of a closure is often there already) ...
-        best = min(range(parts), key=lambda i: (grown[i] - size[i], size[i], i))
-        # ... unless that leaves it well ahead of where another would be, for nothing
-        for other in sorted(range(parts), key=lambda i: (grown[i], i)):
-            if other == best:
-                break
-            ahead = grown[best] > grown[other] + margin
-            if ahead and _largest(grown, size, other) < _largest(grown, size, best):
-                best = other
-                break
+        best = _choose(held, closure[name], margin)
         held[best] |= closure[name]
         owned[best].append(name)
-    width_all = start
-    if (
-        any(not group for group in owned)
-        or max(h.bit_count() for h in held) > MAX_SHARE * width_all
-    ):
-        return whole
-    result = []
-    for index in range(parts):
-        mine = set(owned[index])
-        result.append(
-            Part(
-                owned=tuple(n for n in names if n in mine),
-                schemas=tuple(n for n in names if held[index] & own_bits[n]),
-            )
-        )
-    return result
+    return held, owned
+
+
+def _choose(held: Sequence[int], bits: int, margin: float) -> int:
+    """The part to take a schema whose closure is ``bits``, given what the parts hold.
+
+    The part that has to take on least (most of a closure is often there already) ...
+    unless that leaves it more than ``margin`` ahead of where another would be, and
+    giving it to that other keeps the biggest part smaller.
+    """
+    size = [h.bit_count() for h in held]
+    grown = [(h | bits).bit_count() for h in held]
+    indices = range(len(held))
+    best = min(indices, key=lambda i: (grown[i] - size[i], size[i], i))
+    for other in sorted(indices, key=lambda i: (grown[i], i)):
+        if other == best:
+            break
+        ahead = grown[best] > grown[other] + margin
+        if ahead and _largest(grown, size, other) < _largest(grown, size, best):
+            return other
+    return best
 
 
 def _largest(grown: list[int], size: list[int], chosen: int) -> int:
@@ -176,29 +222,81 @@ def join_parts(
     for module in modules:
         taken |= set(module.imported)
     kept: list[ClassSource] = []
+    for part, module in zip(parts, modules, strict=True):
+        kept += _contributed(part, module, schemas, taken)
+    imports, imported = _merged_imports(modules)
+    joined = ModelSource(
+        header=modules[0].header,
+        imports=tuple(imports),
+        imported=imported,
+        classes=tuple(_definition_order(kept)),
+        source="",
+    )
+    return replace(joined, source=assemble(joined))
+
+
+def _contributed(
+    part: Part, module: ModelSource, schemas: Set[str], taken: set[str]
+) -> list[ClassSource]:
+    """The classes ``part`` contributes from its ``module``, in module order, renamed.
+
+    Made-up classes whose name is in ``taken`` are renumbered; the final names of all
+    the made-up classes kept are added to ``taken`` for the parts after this one.
+    """
+    by_name = {c.name: c for c in module.classes}
+    reached = _reached(part.owned, by_name, schemas)
+    mapping: dict[str, str] = {}
+    for cls in module.classes:  # module order: numbering follows the module
+        if cls.name in reached and cls.name not in schemas:
+            if cls.name in taken:
+                mapping[cls.name] = _free(cls.name, taken | by_name.keys())
+            taken.add(mapping.get(cls.name, cls.name))
+    return [rename_class(c, mapping) for c in module.classes if c.name in reached]
+
+
+def _reached(
+    owned: Sequence[str], by_name: Mapping[str, ClassSource], schemas: Set[str]
+) -> set[str]:
+    """The ``owned`` classes and the made-up classes they use, directly or through others.
+
+    The walk stops at schema classes: one the part does not own is another part's to
+    contribute, with whatever it reaches.
+    """
+    start = [name for name in owned if name in by_name]
+    seen = set(start)
+    queue = list(start)
+    while queue:
+        for ref in sorted(by_name[queue.pop()].names & by_name.keys()):
+            if ref not in schemas and ref not in seen:
+                seen.add(ref)
+                queue.append(ref)
+    return seen
+
+
+def _merged_imports(
+    modules: Sequence[ModelSource],
+) -> tuple[list[str], dict[str, tuple[str, str]]]:
+    """The modules' import lines, each once in first-seen order, and what they import.
+
+    A name imported by several modules keeps the origin of the first.
+    """
     imports: list[str] = []
     imported: dict[str, tuple[str, str]] = {}
-    for part, module in zip(parts, modules, strict=True):
+    for module in modules:
         imports += [line for line in module.imports if line not in imports]
         for name, origin in module.imported.items():
             imported.setdefault(name, origin)
-        by_name = {c.name: c for c in module.classes}
-        reached = [name for name in part.owned if name in by_name]
-        seen = set(reached)
-        queue = list(reached)
-        while queue:
-            for ref in sorted(by_name[queue.pop()].names & by_name.keys()):
-                if ref not in schemas and ref not in seen:
-                    seen.add(ref)
-                    queue.append(ref)
-        mapping: dict[str, str] = {}
-        for cls in module.classes:  # module order: numbering follows the module
-            if cls.name in seen and cls.name not in schemas:
-                if cls.name in taken:
-                    mapping[cls.name] = _free(cls.name, taken | by_name.keys())
-                taken.add(mapping.get(cls.name, cls.name))
-        kept += [rename_class(c, mapping) for c in module.classes if c.name in seen]
-    by_final = {c.name: c for c in kept}
+    return imports, imported
+
+
+def _definition_order(classes: Sequence[ClassSource]) -> list[ClassSource]:
+    """``classes`` in their order, except that a class comes after those it evaluates.
+
+    A class statement needs its bases and assigned values defined when it runs
+    (:attr:`ClassSource.eager`); annotations are lazy and impose nothing. A cycle
+    (impossible in valid output) is broken where it is met rather than refused.
+    """
+    by_name = {c.name: c for c in classes}
     ordered: list[ClassSource] = []
     placed: set[str] = set()
 
@@ -206,21 +304,14 @@ def join_parts(
         if cls.name in placed or cls.name in visiting:
             return
         visiting.add(cls.name)
-        for dep in sorted(cls.eager & by_final.keys()):
-            place(by_final[dep], visiting)
+        for dep in sorted(cls.eager & by_name.keys()):
+            place(by_name[dep], visiting)
         placed.add(cls.name)
         ordered.append(cls)
 
-    for cls in kept:
+    for cls in classes:
         place(cls, set())
-    joined = ModelSource(
-        header=modules[0].header,
-        imports=tuple(imports),
-        imported=imported,
-        classes=tuple(ordered),
-        source="",
-    )
-    return replace(joined, source=assemble(joined))
+    return ordered
 
 
 def _free(name: str, taken: Set[str]) -> str:

@@ -111,45 +111,68 @@ def iter_media_types(
 
 
 def _roots(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The schemas not inside another schema: the components' first, then the operations'.
+
+    The order is the document's, so :func:`iter_schemas` reports a schema written
+    once but reachable twice (a path item's parameters) at its first pointer.
+    """
     components = document.get("components")
     if isinstance(components, dict):
-        schemas = components.get("schemas")
-        if isinstance(schemas, dict):
-            for name, schema in schemas.items():
-                if isinstance(schema, dict):
-                    yield join_pointer("/components/schemas", name), schema
-        for kind in ("parameters", "headers"):
-            section = components.get(kind)
-            if isinstance(section, dict):
-                for name, obj in section.items():
-                    if isinstance(obj, dict):
-                        yield from _parameter_schemas(obj, join_pointer("/components", kind, name))
-        for kind in ("requestBodies", "responses"):
-            section = components.get(kind)
-            if isinstance(section, dict):
-                for name, obj in section.items():
-                    if isinstance(obj, dict):
-                        yield from _content_schemas(obj, join_pointer("/components", kind, name))
+        yield from _component_roots(components)
     for pointer, _path, _method, item, operation in iter_operations(document):
-        item_pointer = pointer.rsplit("/", 1)[0]
-        for index, parameter in enumerate(item.get("parameters") or []):
-            if isinstance(parameter, dict):
-                yield from _parameter_schemas(
-                    parameter, join_pointer(item_pointer, "parameters", index)
-                )
-        for index, parameter in enumerate(operation.get("parameters") or []):
-            if isinstance(parameter, dict):
-                yield from _parameter_schemas(parameter, join_pointer(pointer, "parameters", index))
-        body = operation.get("requestBody")
-        if isinstance(body, dict):
-            yield from _content_schemas(body, join_pointer(pointer, "requestBody"))
-        responses = operation.get("responses")
-        if isinstance(responses, dict):
-            for status, response in responses.items():
-                if isinstance(response, dict):
-                    yield from _content_schemas(
-                        response, join_pointer(pointer, "responses", status)
-                    )
+        yield from _operation_roots(pointer, item, operation)
+
+
+def _component_roots(components: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The schemas under ``/components``: named schemas, then those of parameters, headers,
+    request bodies and responses."""
+    for name, schema in _objects(components, "schemas"):
+        yield join_pointer("/components/schemas", name), schema
+    for kind in ("parameters", "headers"):
+        for name, obj in _objects(components, kind):
+            yield from _parameter_schemas(obj, join_pointer("/components", kind, name))
+    for kind in ("requestBodies", "responses"):
+        for name, obj in _objects(components, kind):
+            yield from _content_schemas(obj, join_pointer("/components", kind, name))
+
+
+def _operation_roots(
+    pointer: str, item: dict[str, Any], operation: dict[str, Any]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The schemas of one operation at ``pointer``: its path item's parameters (shared by
+    the path's operations), its own parameters, its request body and its responses."""
+    item_pointer = pointer.rsplit("/", 1)[0]
+    yield from _parameter_list_schemas(item.get("parameters"), item_pointer)
+    yield from _parameter_list_schemas(operation.get("parameters"), pointer)
+    body = operation.get("requestBody")
+    if isinstance(body, dict):
+        yield from _content_schemas(body, join_pointer(pointer, "requestBody"))
+    for status, response in _objects(operation, "responses"):
+        yield from _content_schemas(response, join_pointer(pointer, "responses", status))
+
+
+def _parameter_list_schemas(
+    parameters: Any, owner_pointer: str
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The schemas of a ``parameters`` list (of a path item or an operation at ``owner_pointer``)."""
+    for index, parameter in enumerate(parameters or []):
+        if isinstance(parameter, dict):
+            yield from _parameter_schemas(
+                parameter, join_pointer(owner_pointer, "parameters", index)
+            )
+
+
+def _objects(container: dict[str, Any], key: str) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """``(name, object)`` for the object entries of the map ``container[key]``.
+
+    A missing or malformed map, and entries that are not objects, are skipped here:
+    validation reports them; this module only finds schemas.
+    """
+    section = container.get(key)
+    if isinstance(section, dict):
+        for name, obj in section.items():
+            if isinstance(obj, dict):
+                yield name, obj
 
 
 def _parameter_schemas(

@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from generator.model_source import analyse, assemble, rename_class, rename_names
+from generator.model_source import _own_fields, analyse, assemble, rename_class, rename_names
 
 SOURCE = '''# header
 
@@ -102,3 +102,33 @@ def test_assemble_round_trips() -> None:
     again = analyse(text, {}, describe=False)
     assert [c.text for c in again.classes] == [c.text for c in module.classes]
     assert ast.parse(text)
+
+
+def test_redeclared_field_takes_its_base_fields_place() -> None:
+    source = (
+        "class Base(BaseModel):\n    a: int\n    b: int\n\n\n"
+        "class Child(Base):\n    c: int\n    a: str | None = None\n"
+    )
+    child = analyse(source, {}).classes[1].model
+    assert [(f.name, f.annotation) for f in child.fields] == [
+        ("a", "str | None"),
+        ("b", "int"),
+        ("c", "int"),
+    ]
+
+
+def test_field_wire_name_description_and_schema() -> None:
+    node = ast.parse(
+        "class C(BaseModel):\n"
+        "    model_config = ConfigDict(extra='allow')\n"
+        "    a: Annotated[int, Field(alias='A')] = Field(0, alias='ignored')\n"
+        '    """The A."""\n'
+        "    b: int = Field(..., alias='B')\n"
+        "    c: int | None = None\n"
+    ).body[0]
+    assert isinstance(node, ast.ClassDef)
+    properties = {"A": {"readOnly": True}, "c": {"nullable": True}}
+    a, b, c = _own_fields(node, properties)
+    assert (a.alias, a.required, a.description, a.read_only) == ("A", False, "The A.", True)
+    assert (b.alias, b.required, b.description, b.read_only) == ("B", True, "", False)
+    assert (c.alias, c.required, c.nullable) == ("c", False, True)

@@ -14,6 +14,7 @@ import pytest
 
 from generator import partition, runner
 from generator.config import ClientConfig
+from generator.model_source import ModelSource, analyse
 from generator.models import run_part
 from generator.partition import Part, join_parts, part_document, split_schemas
 from generator.pipeline import generate_client
@@ -248,3 +249,50 @@ def test_parts_side_by_side_make_the_same_package_as_parts_in_turn(
         check=False,
     )
     assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_a_cycle_shares_one_closure_and_what_it_references() -> None:
+    own = {"A": 0b0001, "B": 0b0010, "C": 0b0100, "D": 0b1000}
+    deps = {"A": {"B"}, "B": {"A", "C"}, "C": set(), "D": set()}
+    closure = partition._closures(list(own), deps, own)
+    assert closure == {"A": 0b0111, "B": 0b0111, "C": 0b0100, "D": 0b1000}
+
+
+def test_bit_runs_are_weights_in_units_and_never_empty() -> None:
+    own, width = partition._bit_runs(["A", "B"], {"A": 3, "B": 0})
+    assert (own, width) == ({"A": 0b0111, "B": 0b1000}, 4)
+
+
+def test_a_schema_goes_where_it_adds_least_unless_that_part_runs_ahead() -> None:
+    # part 0 already holds half the closure: it grows least and takes it
+    assert partition._choose([0b0011, 0b0000], 0b1111, margin=10) == 0
+    # ... but not when it would end far ahead of part 1 for nothing
+    assert partition._choose([0b00111111, 0b0], 0b11000001, margin=1) == 1
+
+
+def test_reach_stops_at_other_schemas_classes() -> None:
+    module = _module(
+        "class A(BaseModel):\n    x: A1 | B\n\n\n"
+        "class A1(BaseModel):\n    y: A2\n\n\n"
+        "class A2(BaseModel):\n    z: int\n\n\n"
+        "class B(BaseModel):\n    w: B1\n\n\n"
+        "class B1(BaseModel):\n    v: int\n"
+    )
+    by_name = {c.name: c for c in module.classes}
+    assert partition._reached(["A"], by_name, {"A", "B"}) == {"A", "A1", "A2"}
+
+
+def test_definition_order_puts_evaluated_names_first_and_survives_a_cycle() -> None:
+    module = _module(
+        "class C(B):\n    pass\n\n\n"
+        "class A(BaseModel):\n    x: C\n\n\n"
+        "class B(BaseModel):\n    pass\n\n\n"
+        "class D(E):\n    pass\n\n\n"
+        "class E(D):\n    pass\n"
+    )
+    ordered = partition._definition_order(module.classes)
+    assert [c.name for c in ordered] == ["B", "C", "A", "E", "D"]
+
+
+def _module(classes: str) -> ModelSource:
+    return analyse("from __future__ import annotations\n\n\n" + classes, {})
