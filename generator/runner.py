@@ -37,7 +37,7 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, suppress
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
@@ -265,19 +265,31 @@ def _check_in_worker(which: str, path: str, severity: dict[str, Level | None]) -
 
 
 class _RemoteChecks:
-    """The checks' findings from their worker, added to the run's diagnostics once."""
+    """The checks' findings from their worker, added to the run's diagnostics once.
 
-    def __init__(self, futures: list[Future[list[Diagnostic]]], diagnostics: Diagnostics) -> None:
-        self._futures, self._diagnostics = futures, diagnostics
+    Should the worker die (out of memory, a signal), the checks run here instead.
+    """
+
+    def __init__(
+        self,
+        futures: list[Future[list[Diagnostic]]],
+        spec: LoadedSpec,
+        diagnostics: Diagnostics,
+    ) -> None:
+        self._futures, self._spec, self._diagnostics = futures, spec, diagnostics
 
     def done(self) -> bool:
         return all(f.done() for f in self._futures)
 
     def result(self) -> None:
         futures, self._futures = self._futures, []
-        for future in futures:
-            for item in future.result():
-                self._diagnostics.add(item)
+        try:
+            found = [item for future in futures for item in future.result()]
+        except BrokenExecutor:
+            _check(self._spec, self._diagnostics)
+            return
+        for item in found:
+            self._diagnostics.add(item)
 
 
 class _WaitsAfter(Generic[T]):
@@ -320,7 +332,7 @@ class _ForkingWork:
             worker.submit(_check_in_worker, "structure", path, severity),
             worker.submit(_check_in_worker, "lint", path, severity),
         ]
-        return _RemoteChecks(futures, diagnostics)
+        return _RemoteChecks(futures, spec, diagnostics)
 
     def models(
         self, api: Api, package: str, spec_name: str, diagnostics: Diagnostics

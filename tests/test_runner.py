@@ -219,3 +219,19 @@ def test_a_render_failure_on_a_refused_spec_reports_the_spec(
         project, runner.SerialRunner() if chosen == "serial" else runner.ForkingRunner()
     )
     assert _errors(aborted) == ["spec-invalid"]
+
+
+def _killed(which: str, path: str, severity: object) -> list[object]:
+    os._exit(9)  # as the out-of-memory killer would end the worker
+
+
+@forking
+def test_a_dead_checks_worker_means_the_checks_run_here(
+    project: ClientConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "BIG_SPEC_BYTES", 0)
+    monkeypatch.setattr(runner, "_check_in_worker", _killed)
+    text = project.spec.read_text()
+    project.spec.write_text(text.replace("info: {", "tite: typo\ninfo: {", 1))
+    aborted = _refused(project, runner.ForkingRunner())
+    assert _errors(aborted) == ["spec-invalid"]
