@@ -27,14 +27,18 @@ if TYPE_CHECKING:
     from generator.partition import Part
 
 __all__ = [
+    "LazyModel",
     "ModelClass",
     "ModelField",
+    "ModelsImport",
     "ModelsModule",
+    "ModelsModuleView",
+    "ModelsPackageView",
     "ModelsRun",
     "PartResult",
     "generate_models",
     "header",
-    "package_files",
+    "package_view",
     "prepare",
     "run_part",
     "start_models",
@@ -276,25 +280,96 @@ def _run(generate: Any, document: dict[str, Any], package: str, spec_name: str) 
     )
 
 
-def package_files(models: ModelsModule, header_line: str) -> dict[str, str]:
+@dataclass(frozen=True, slots=True)
+class ModelsImport:
+    """``from .{module} import {names}`` in one models module: classes of another group."""
+
+    module: str
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelsModuleView:
+    """One module of the models package, as ``templates/models_module.py.jinja`` lays it out."""
+
+    name: str  # the module's name in ``models/`` (``_pet``), without ``.py``
+    class_var: bool  # whether a class uses ``ClassVar`` (``__non_nullable__``)
+    imports: tuple[str, ...]  # the generated source's own import lines, as they were
+    siblings: tuple[ModelsImport, ...]  # classes from other modules, by module name
+    exports: tuple[str, ...]  # the ``__all__`` entries as string literals, sorted
+    classes: tuple[str, ...]  # each class's source text, in the generated order
+
+
+@dataclass(frozen=True, slots=True)
+class LazyModel:
+    """One entry of the lazy ``models/__init__.py``: a class and the module that holds it."""
+
+    name: str
+    module: str
+    name_literal: str
+    module_literal: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModelsPackageView:
+    """The models as a package: its modules, and every class by name for ``__init__.py``."""
+
+    modules: tuple[ModelsModuleView, ...]
+    lazy: tuple[LazyModel, ...]  # sorted by class name
+
+
+def package_view(models: ModelsModule) -> ModelsPackageView | None:
     """The models as a package: one module per group of mutually dependent classes.
 
     A resource module then imports only the classes it uses and what they need
     (``models/__init__.py`` resolves names lazily), instead of every class of a big
     API: importing one resource of a 4,000-class spec stays cheap. Classes that
     refer to each other in a cycle share a module, so the modules import each
-    other without cycles. When the generated source holds anything but imports
-    and classes, it stays one module (``models/__init__.py``) rather than risk
-    splitting it wrongly.
+    other without cycles. The text is laid out by ``templates/models_module.py.jinja``
+    and ``templates/models_init.py.jinja``.
+
+    ``None`` when the generated source holds anything but imports and classes: it
+    then stays one module (``models/__init__.py``), the models generator's own text
+    written as it is, rather than risk splitting it wrongly.
     """
     module = models.parts or analyse(models.source, {}, describe=False)
     if not module.plain or not module.classes:
-        return {"__init__": models.source}
+        return None
     names = {c.name for c in module.classes}
     deps = {c.name: set(c.names & names) for c in module.classes}
+    groups = strongly_connected(list(deps), deps)
+    module_of = _module_names(groups)
     order = {c.name: index for index, c in enumerate(module.classes)}
     text = {c.name: c.text for c in module.classes}
-    groups = strongly_connected(list(deps), deps)
+    modules = []
+    for group in groups:
+        name = module_of[group[0]]
+        needed: dict[str, set[str]] = {}
+        for member in group:
+            for dep in deps[member]:
+                if module_of[dep] != name:
+                    needed.setdefault(module_of[dep], set()).add(dep)
+        modules.append(
+            ModelsModuleView(
+                name=name,
+                class_var=any("__non_nullable__" in text[member] for member in group),
+                imports=tuple(module.imports),
+                siblings=tuple(
+                    ModelsImport(m, tuple(sorted(n))) for m, n in sorted(needed.items())
+                ),
+                exports=tuple(json.dumps(n) for n in sorted(group)),
+                classes=tuple(text[m] for m in sorted(group, key=order.__getitem__)),
+            )
+        )
+    lazy = tuple(
+        LazyModel(n, module_of[n], json.dumps(n), json.dumps(module_of[n]))
+        for n in sorted(module_of)
+    )
+    return ModelsPackageView(modules=tuple(modules), lazy=lazy)
+
+
+def _module_names(groups: list[list[str]]) -> dict[str, str]:
+    """Each class's module: ``_`` and its group's first class, made unique (never ``__init__``)."""
     module_of: dict[str, str] = {}
     taken: set[str] = {"__init__"}
     for group in groups:
@@ -304,61 +379,4 @@ def package_files(models: ModelsModule, header_line: str) -> dict[str, str]:
         taken.add(name)
         for member in group:
             module_of[member] = name
-    class_var = ["from typing import ClassVar"]
-    files: dict[str, str] = {}
-    for group in groups:
-        name = module_of[group[0]]
-        needed: dict[str, set[str]] = {}
-        for member in group:
-            for dep in deps[member]:
-                if module_of[dep] != name:
-                    needed.setdefault(module_of[dep], set()).add(dep)
-        lines = [header_line, "", "from __future__ import annotations", ""]
-        if any("__non_nullable__" in text[member] for member in group):
-            lines += class_var
-        lines += module.imports
-        lines += [f"from .{m} import {', '.join(sorted(n))}" for m, n in sorted(needed.items())]
-        lines += [f"\n__all__ = [{', '.join(json.dumps(n) for n in sorted(group))}]\n"]
-        for member in sorted(group, key=order.__getitem__):
-            lines += ["", text[member], ""]
-        files[name] = "\n".join(lines) + "\n"
-    files["__init__"] = _lazy_init(header_line, module_of)
-    return files
-
-
-def _lazy_init(header_line: str, module_of: dict[str, str]) -> str:
-    names = sorted(module_of)
-    lines = [
-        header_line,
-        '"""The API\'s pydantic models; each is imported from its own module on first use."""',
-        "",
-        "from __future__ import annotations",
-        "",
-        "import importlib",
-        "from typing import TYPE_CHECKING",
-        "",
-        "if TYPE_CHECKING:",
-    ]
-    lines += [f"    from .{module_of[n]} import {n} as {n}" for n in names]
-    lines += ["", "_MODULES: dict[str, str] = {"]
-    lines += [f"    {json.dumps(n)}: {json.dumps(module_of[n])}," for n in names]
-    lines += ["}", "", "__all__ = ["]
-    lines += [f"    {json.dumps(n)}," for n in names]
-    lines += [
-        "]",
-        "",
-        "",
-        "def __getattr__(name: str) -> object:",
-        "    module = _MODULES.get(name)",
-        "    if module is None:",
-        '        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")',
-        '    value = getattr(importlib.import_module(f".{module}", __name__), name)',
-        "    globals()[name] = value",
-        "    return value",
-        "",
-        "",
-        "def __dir__() -> list[str]:",
-        "    return sorted(__all__)",
-        "",
-    ]
-    return "\n".join(lines)
+    return module_of

@@ -25,7 +25,7 @@ from generator import naming
 from generator.annotations import argument_annotation, schema_annotation
 from generator.assets import runtime_files, templates_dir
 from generator.ir import Api, Body, Operation, Resource, SecurityScheme, Server
-from generator.models import HEADER, ModelClass, ModelsModule, package_files
+from generator.models import HEADER, ModelClass, ModelsModule, package_view
 from generator.models import header as header_line
 from generator.schemas import is_json_media
 
@@ -36,6 +36,7 @@ __all__ = [
     "PackageView",
     "ResourceView",
     "docstring",
+    "package_files",
     "py_str",
     "render_package",
     "runtime_files",
@@ -842,6 +843,10 @@ _TEMPLATES = (
     "_client.py.jinja",
     "resources_init.py.jinja",
     "resource.py.jinja",
+    "models_module.py.jinja",
+    "models_init.py.jinja",
+    "py.typed.jinja",
+    "runtime_module.py.jinja",
 )
 
 
@@ -873,7 +878,7 @@ def render_package(
         f"{src}/_version.py": render("_version.py.jinja"),
         f"{src}/_spec.py": render("_spec.py.jinja"),
         f"{src}/_client.py": render("_client.py.jinja"),
-        f"{src}/py.typed": header + "\n",
+        f"{src}/py.typed": render("py.typed.jinja"),
         f"{src}/resources/__init__.py": render("resources_init.py.jinja"),
     }
     for resource in view.client.resources:
@@ -883,7 +888,26 @@ def render_package(
     for module, text in package_files(models, header).items():
         files[f"{src}/models/{module}.py"] = text
     for name, text in runtime_files().items():
-        files[f"{src}/{name}"] = f"{header}\n{text}"
+        files[f"{src}/{name}"] = render("runtime_module.py.jinja", text=text)
+    return files
+
+
+def package_files(models: ModelsModule, header: str) -> dict[str, str]:
+    """The ``models/`` package as ``{module name: text}``, laid out by the templates.
+
+    The grouping, naming and imports are :func:`generator.models.package_view`'s.
+    When it declines to split (the source holds more than imports and classes), the
+    one module is the models generator's own text, written as it is.
+    """
+    layout = package_view(models)
+    if layout is None:
+        return {"__init__": models.source}
+    env = _environment(str(templates_dir()))
+    module_template = env.get_template("models_module.py.jinja")
+    files = {m.name: module_template.render(header=header, module=m) for m in layout.modules}
+    files["__init__"] = env.get_template("models_init.py.jinja").render(
+        header=header, models=layout
+    )
     return files
 
 

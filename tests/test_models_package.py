@@ -8,8 +8,15 @@ from pathlib import Path
 
 from generator.config import ClientConfig
 from generator.graph import strongly_connected
-from generator.models import ModelsModule, package_files
+from generator.models import (
+    LazyModel,
+    ModelsImport,
+    ModelsModule,
+    ModelsModuleView,
+    package_view,
+)
 from generator.pipeline import generate_client
+from generator.render import package_files
 from tests.conftest import CHAT_SPEC
 
 SOURCE = """# header
@@ -51,6 +58,33 @@ def test_package_files_split_and_import_what_they_use() -> None:
     assert "class Ping" in files["_ping"] and "class Pong" in files["_ping"]
     assert '"Pong": "_ping"' in files["__init__"]
     assert all(text.startswith("# header\n") for text in files.values())
+
+
+def test_package_view_groups_names_and_imports() -> None:
+    view = package_view(ModelsModule(source=SOURCE))
+    assert view is not None
+    assert [m.name for m in view.modules] == ["_leaf", "_tree", "_ping"]
+    leaf, tree, ping = view.modules
+    assert leaf.siblings == ()
+    assert tree.siblings == (ModelsImport("_leaf", ("Leaf",)),)
+    assert ping.siblings == (ModelsImport("_tree", ("Tree",)),)
+    assert ping.exports == ('"Ping"', '"Pong"')
+    assert [text.split("(")[0] for text in ping.classes] == ["class Ping", "class Pong"]
+    assert ping.imports == ("from pkg._models import BaseModel",)
+    assert not any(m.class_var for m in view.modules)
+    assert view.lazy[0] == LazyModel("Leaf", "_leaf", '"Leaf"', '"_leaf"')
+    assert [m.name for m in view.lazy] == ["Leaf", "Ping", "Pong", "Tree"]
+    assert isinstance(leaf, ModelsModuleView)
+
+
+def test_package_view_declines_other_code_and_keeps_module_names_unique() -> None:
+    assert package_view(ModelsModule(source=SOURCE + "\nAlias = Leaf\n")) is None
+    source = SOURCE.replace("class Ping(", "class Init(").replace("ping: Ping", "ping: Init")
+    source += "\n\nclass init(BaseModel):\n    x: int | None = None\n"
+    view = package_view(ModelsModule(source=source))
+    assert view is not None
+    names = [m.name for m in view.modules]
+    assert len(names) == len(set(names)) and "__init__" not in names
 
 
 def test_other_top_level_code_keeps_one_module() -> None:
