@@ -15,6 +15,7 @@ import bisect
 import difflib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,29 +88,16 @@ def _duplicate_key(text: str) -> _LoadError:
     Called only once a repeat is known to exist. JSON is read with YAML's composer
     here, which keeps every key with its position (JSON is YAML, near enough).
     """
-    try:
-        root = yaml.compose(text, Loader=_YAML_LOADER)
-    except (yaml.YAMLError, RecursionError):
-        root = None
-    stack: list[tuple[Any, str]] = [(root, "")] if root is not None else []
     found: list[tuple[tuple[int, int], str, Any, Any]] = []
-    seen: set[int] = set()
-    while stack:
-        node, pointer = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
+    for pointer, node, _where in _composed_nodes(text):
         if isinstance(node, yaml.MappingNode):
             first: dict[str, Any] = {}
-            for key, value in node.value:
+            for key, _value in node.value:
                 name = str(key.value)
                 if name in first and name != "<<":
                     mark = key.start_mark
                     found.append(((mark.line, mark.column), pointer, key, first[name]))
                 first.setdefault(name, key)
-                stack.append((value, join_pointer(pointer, name)))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((item, join_pointer(pointer, i)) for i, item in enumerate(node.value))
     hint = "a later key silently replaces the earlier one; keep one of them"
     if not found:
         return _LoadError("load-duplicate-key", "a key is given twice in one mapping", hint=hint)
@@ -596,27 +584,37 @@ def _key_text(key: object) -> str:
 
 def _index_positions(text: str) -> dict[str, tuple[int, int]]:
     """Map every node's JSON pointer to its 1-based (line, column), using YAML's composer."""
+    positions: dict[str, tuple[int, int]] = {}
+    for pointer, _node, where in _composed_nodes(text):
+        positions.setdefault(pointer, (where.start_mark.line + 1, where.start_mark.column + 1))
+    return positions
+
+
+def _composed_nodes(text: str) -> Iterator[tuple[str, Any, Any]]:
+    """``(pointer, node, where)`` for every node of ``text`` as YAML's composer sees it.
+
+    ``where`` is what a diagnostic points at: a mapping value's key, else the node
+    itself. A node reached again through a YAML alias is yielded at each of its
+    pointers but walked into once. Nothing when the text does not compose.
+    """
     try:
         root = yaml.compose(text, Loader=_YAML_LOADER)
     except (yaml.YAMLError, RecursionError):
-        return {}
-    positions: dict[str, tuple[int, int]] = {}
-    stack: list[tuple[yaml.Node, str]] = [(root, "")] if root is not None else []
+        return
+    stack: list[tuple[Any, str, Any]] = [(root, "", root)] if root is not None else []
     seen: set[int] = set()
     while stack:
-        node, pointer = stack.pop()
-        positions.setdefault(pointer, (node.start_mark.line + 1, node.start_mark.column + 1))
+        node, pointer, where = stack.pop()
+        yield pointer, node, where
         if id(node) in seen:
             continue
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                child = join_pointer(pointer, str(key.value))
-                positions.setdefault(child, (key.start_mark.line + 1, key.start_mark.column + 1))
-                stack.append((value, child))
+            stack.extend((v, join_pointer(pointer, str(k.value)), k) for k, v in node.value)
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend((item, join_pointer(pointer, i)) for i, item in enumerate(node.value))
-    return positions
+            stack.extend(
+                (item, join_pointer(pointer, i), item) for i, item in enumerate(node.value)
+            )
 
 
 #: a JSON pointer under construction: a finished string, or ``(parent, token)``
