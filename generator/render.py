@@ -193,7 +193,6 @@ class PackageView:
     serverless_operations: tuple[str, ...]
     model_names: tuple[str, ...]
     models_docstring: str
-    readme_servers: tuple[str, ...]
     #: one row per server variable: name, environment variable, default, server (Markdown)
     readme_variables: tuple[tuple[str, str, str, str], ...]
     #: ``METHOD /path`` (Markdown) of the operations the spec gives no server
@@ -203,6 +202,9 @@ class PackageView:
     #: how the README constructs the client: ``ChatClient(server_variables={...})``
     client_example: str
     async_client_example: str
+    #: the README's example call on a client copy: ``iw_erp.add_chatroom_participant(...)``
+    #: (the first operation's; ``""`` for an API without operations)
+    example_call: str
     readme_errors: tuple[tuple[str, str, str], ...]
 
 
@@ -797,7 +799,6 @@ def build_view(api: Api, models: ModelsModule, package: str) -> PackageView:
         ),
         model_names=models.names,
         models_docstring=docstring(f"Pydantic models of the {api.title}.", ""),
-        readme_servers=tuple(s.url for s in api.servers),
         readme_variables=_readme_variables(api),
         readme_serverless=tuple(
             _markdown_code(f"{op.method} {op.path}") for op in api.operations if not op.servers
@@ -805,6 +806,9 @@ def build_view(api: Api, models: ModelsModule, package: str) -> PackageView:
         readme_no_server=bool(api.operations) and not api.servers,
         client_example=_client_example(class_name, api),
         async_client_example=_client_example("Async" + class_name, api),
+        example_call=next(
+            (f"{r.attribute}.{m.example}" for r in resource_views for m in r.methods), ""
+        ),
         readme_errors=errors,
     )
 
