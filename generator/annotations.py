@@ -1,21 +1,60 @@
-"""Type annotations for the generated methods' keyword arguments, as source text.
+"""Type annotations for the generated methods' keyword arguments, as typed records.
 
 Model fields come from datamodel-code-generator; a keyword argument for the same
 value should accept more than the model stores: a nested model may be given as a
 plain mapping, a list as any sequence, and an optional argument is omitted by
 default (``NotGiven``) rather than sent as ``null``. The rewriting is done on the
-parsed annotation (:mod:`ast`), never with string tricks.
+parsed annotation (:mod:`ast`), never with string tricks. Each result is an
+:class:`Annotation`: the source text and the names it uses (so the module that
+writes it knows what to import without reading its own code back), and its first
+union member (which the README's examples take a value from).
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["argument_annotation", "schema_annotation"]
+__all__ = ["Annotation", "argument_annotation", "schema_annotation"]
 
 _MAPPING_OF_ANY = "Mapping[str, Any]"
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """A type annotation as source text, with what it is made of."""
+
+    text: str
+    #: every plain name the text uses (``Sequence``, ``Pet``, ``str``, ...)
+    names: frozenset[str]
+    #: the first union member's outer name: ``str``, ``Sequence``, ``Literal``, ``Pet``
+    head: str
+    #: the values of the first member when it is a ``Literal``
+    literal: tuple[object, ...] = ()
+
+    def or_not_given(self) -> Annotation:
+        """The annotation of an optional argument: ``NotGiven`` when left out."""
+        return Annotation(
+            f"{self.text} | NotGiven", self.names | {"NotGiven"}, self.head, self.literal
+        )
+
+    @classmethod
+    def of(cls, members: Iterable[ast.expr]) -> Annotation:
+        """The union of ``members`` (parsed expressions), each once, in order."""
+        by_text: dict[str, ast.expr] = {}
+        for member in members:
+            by_text.setdefault(ast.unparse(member), member)
+        unique, nodes = list(by_text), list(by_text.values())
+        first = nodes[0]
+        outer = first.value if isinstance(first, ast.Subscript) else first
+        literal: tuple[object, ...] = ()
+        if isinstance(first, ast.Subscript) and ast.unparse(outer) == "Literal":
+            values = first.slice.elts if isinstance(first.slice, ast.Tuple) else [first.slice]
+            literal = tuple(v.value for v in values if isinstance(v, ast.Constant))
+        names = frozenset(n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name))
+        return cls(" | ".join(unique), names, ast.unparse(outer), literal)
 
 
 def argument_annotation(
@@ -24,43 +63,32 @@ def argument_annotation(
     models: Mapping[str, str | None],
     nullable: bool,
     optional: bool,
-) -> str:
+) -> Annotation:
     """The keyword-argument annotation for a field typed ``annotation`` in the models.
 
     ``models`` maps each model class name to ``None`` (a plain model, which may also
     be given as a mapping) or to its root annotation (a root model, which may also be
     given as its root value).
     """
-    tree = ast.parse(annotation, mode="eval").body
+    members = _members(ast.parse(annotation, mode="eval").body)
     if not nullable:
-        tree = _drop_none(tree)
-    tree = _Widen(models).visit(tree)
-    text = " | ".join(dict.fromkeys(_union_members(ast.unparse(tree))))  # flat, no repeats
-    if nullable and "None" not in _union_members(text):
-        text += " | None"
-    return text + " | NotGiven" if optional else text
+        members = [m for m in members if not _is_none(m)] or members
+    widened = [w for m in members for w in _members(_Widen(models).visit(m))]
+    if nullable and not any(_is_none(m) for m in widened):
+        widened.append(ast.Constant(None))
+    result = Annotation.of(widened)
+    return result.or_not_given() if optional else result
 
 
-def _union_members(text: str) -> list[str]:
-    node = ast.parse(text, mode="eval").body
-    members: list[str] = []
-
-    def walk(n: ast.expr) -> None:
-        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.BitOr):
-            walk(n.left)
-            walk(n.right)
-        else:
-            members.append(ast.unparse(n))
-
-    walk(node)
-    return members
+def _members(node: ast.expr) -> list[ast.expr]:
+    """The members of a ``X | Y | ...`` union, flattened (one member if it is none)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _members(node.left) + _members(node.right)
+    return [node]
 
 
-def _drop_none(node: ast.expr) -> ast.expr:
-    members = [m for m in _union_members(ast.unparse(node)) if m != "None"]
-    if not members:
-        return node
-    return ast.parse(" | ".join(members), mode="eval").body
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 class _Widen(ast.NodeTransformer):
@@ -98,30 +126,45 @@ class _Widen(ast.NodeTransformer):
 _PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 
 
-def schema_annotation(schema: Mapping[str, Any], *, depth: int = 0) -> str:
+def schema_annotation(schema: Mapping[str, Any]) -> Annotation:
     """A Python annotation for a (dereferenced) parameter schema: primitives, enums, arrays."""
+    return Annotation.of(_members(_schema_node(schema)))
+
+
+def _name(name: str) -> ast.Name:
+    return ast.Name(name, ast.Load())
+
+
+def _subscript(name: str, *arguments: ast.expr) -> ast.Subscript:
+    index = arguments[0] if len(arguments) == 1 else ast.Tuple(list(arguments), ast.Load())
+    return ast.Subscript(_name(name), index, ast.Load())
+
+
+def _schema_node(schema: Mapping[str, Any], depth: int = 0) -> ast.expr:
     if depth > 4 or not isinstance(schema, Mapping):
-        return "Any"
+        return _name("Any")
     enum = schema.get("enum")
     if (
         isinstance(enum, list)
         and enum
         and all(isinstance(v, str | int | bool) and v is not None for v in enum)
     ):
-        return "Literal[" + ", ".join(repr(v) for v in enum) + "]"
+        return _subscript("Literal", *(ast.Constant(v) for v in enum))
     kind = schema.get("type")
     nullable = schema.get("nullable") is True
     if isinstance(kind, list):
         nullable = nullable or "null" in kind
         kinds = [k for k in kind if k != "null"]
         kind = kinds[0] if len(kinds) == 1 else None
+    node: ast.expr
     if kind in _PRIMITIVES:
-        text = _PRIMITIVES[kind]
+        node = _name(_PRIMITIVES[kind])
     elif kind == "array":
         items = schema.get("items")
-        text = f"Sequence[{schema_annotation(items, depth=depth + 1) if isinstance(items, Mapping) else 'Any'}]"
+        inner = _schema_node(items, depth + 1) if isinstance(items, Mapping) else _name("Any")
+        node = _subscript("Sequence", inner)
     elif kind == "object":
-        text = "Mapping[str, Any]"
+        node = _subscript("Mapping", _name("str"), _name("Any"))
     else:
-        text = "Any"
-    return f"{text} | None" if nullable and text != "Any" else text
+        return _name("Any")
+    return ast.BinOp(node, ast.BitOr(), ast.Constant(None)) if nullable else node

@@ -129,13 +129,13 @@ def validate(
     all specs are valid, 1 when any is not.
     """
     overrides = _severity(severity)
-    targets: list[tuple[Path, str, tuple[tuple[str, Level | None], ...]]]
-    targets = [(p, "client", ()) for p in specs]
-    targets = targets or [(c.spec, c.package, c.severity) for c in _configs(config_path)]
+    targets: list[tuple[Path, tuple[tuple[str, Level | None], ...]]]
+    targets = [(p, ()) for p in specs]
+    targets = targets or [(c.spec, c.severity) for c in _configs(config_path)]
     failed = False
-    for path, package, configured in targets:
+    for path, configured in targets:
         diagnostics = Diagnostics(severity=dict((*configured, *overrides)))
-        check_spec(path, diagnostics, package=package)
+        check_spec(path, diagnostics)
         _print_diagnostics(diagnostics)
         bad = diagnostics.has_errors(strict=strict)
         failed |= bad

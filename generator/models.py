@@ -96,7 +96,7 @@ def start_models(
     (validate the spec) until :meth:`~ModelsRun.finish`. The parts, and so the output,
     are the same with or without one.
     """
-    document = api.models_document
+    document = api.models.openapi()
     schemas = document["components"]["schemas"]
     run = ModelsRun(package, spec_name, tuple(schemas), document)
     if not schemas:

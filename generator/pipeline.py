@@ -146,8 +146,9 @@ def build_package(
     (the validator's too) when the spec forbids going on.
     """
     from generator import render
-    from generator.ir import build_api
     from generator.load import load_spec
+    from generator.names import name_package
+    from generator.operations import build_api
 
     diagnostics = outcome.diagnostics
     with _timed("load", outcome, reporter):
@@ -160,7 +161,7 @@ def build_package(
         try:
             _stop_if_failed(diagnostics, strict, validated)
             with _timed("model", outcome, reporter), _explained_by(validated, diagnostics, strict):
-                api = build_api(spec, config.package, diagnostics)
+                api = build_api(spec, diagnostics)
             _stop_if_failed(diagnostics, strict, validated)
             with _timed("models", outcome, reporter):
                 started = work.models(api, config.package, config.spec.name, diagnostics)
@@ -171,8 +172,9 @@ def build_package(
             _stop_if_failed(diagnostics, strict, validated)
             outcome.operations, outcome.models = len(api.operations), len(models.classes)
             with _timed("render", outcome, reporter), _explained_by(validated, diagnostics, strict):
+                names = name_package(api, models.classes, config.package)
                 files = render.render_package(
-                    api, models, package=config.package, spec_name=config.spec.name
+                    api, models, names, package=config.package, spec_name=config.spec.name
                 )
             staging = _stage(files, config, diagnostics)
             try:
@@ -193,25 +195,23 @@ def build_package(
     return Built(staging, sources)
 
 
-def check_spec(
-    path: Path, diagnostics: Diagnostics, *, package: str = "client"
-) -> LoadedSpec | None:
+def check_spec(path: Path, diagnostics: Diagnostics) -> LoadedSpec | None:
     """Load and validate one spec; problems go into ``diagnostics``.
 
     Besides openapi-spec-validator and the lint rules, the API is modelled as
-    ``generate`` would model it (for the package ``package``), so that every finding
+    ``generate`` would model it, so that every finding
     about the spec ``generate`` can print (an unsupported parameter or media type),
     ``validate`` prints too. Only the models, rendering and writing are left out.
     """
-    from generator.ir import build_api
     from generator.load import load_spec
+    from generator.operations import build_api
     from generator.validate import validate_spec
 
     spec = load_spec(path, diagnostics)
     if spec is not None:
         validate_spec(spec, diagnostics)
         try:
-            build_api(spec, package, diagnostics)
+            build_api(spec, diagnostics)
         except Exception:
             if not diagnostics.has_errors():
                 raise  # a valid spec the model cannot take is clientgen's bug: say so

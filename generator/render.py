@@ -10,23 +10,23 @@ so no description, title, enum value or default can become code.
 
 from __future__ import annotations
 
-import ast
 import builtins
 import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 from typing import Any
 
 import jinja2
 
 from generator import naming
-from generator.annotations import argument_annotation, schema_annotation
+from generator.annotations import Annotation, argument_annotation, schema_annotation
 from generator.assets import runtime_files, templates_dir
-from generator.ir import Api, Body, Operation, Resource, SecurityScheme, Server
+from generator.ir import Api, Operation, Resource, SecurityScheme, Server
 from generator.models import HEADER, ModelClass, ModelsModule, package_view
 from generator.models import header as header_line
+from generator.names import Credential, Keyword, MethodNames, Names
 from generator.schemas import is_json_media
 
 __all__ = [
@@ -114,6 +114,10 @@ class Argument:
     wire_name: str
     location: str  # path | query | header | cookie | body
     description: str
+    #: the names the annotation uses
+    names: frozenset[str] = frozenset()
+    #: a plausible value for the README's examples
+    example_value: str = "{}"
 
     @property
     def signature(self) -> str:
@@ -132,6 +136,10 @@ class MethodView:
     async_docstring: str
     request_arguments: tuple[str, ...]
     example: str
+    #: the names the annotations use (evaluated by type checkers only)
+    annotation_names: frozenset[str] = frozenset()
+    #: the names the body uses besides the arguments (evaluated when the method runs)
+    body_names: frozenset[str] = frozenset()
     #: the models the method body uses, imported when it first runs (``""``: none)
     body_import: str = ""
 
@@ -211,11 +219,15 @@ class PackageView:
 # -- building the views -------------------------------------------------------------------
 
 
-def _server_literal(server: Server) -> str:
+def _server_literal(server: Server, names: Names) -> str:
     variables = ", ".join(
         f"ServerVariable({py_str(v.name)}, {py_str(v.default)}"
         + (f", ({', '.join(py_str(e) for e in v.enum)},)" if v.enum else "")
-        + (f", placeholder=True, env_var={py_str(v.env_var)}" if v.placeholder else "")
+        + (
+            f", placeholder=True, env_var={py_str(names.variable_env_vars[v.name])}"
+            if v.placeholder
+            else ""
+        )
         + ")"
         for v in server.variables
     )
@@ -232,12 +244,14 @@ def _scheme_servers(api: Api, scheme: SecurityScheme) -> tuple[Server, ...]:
     return tuple(found)
 
 
-def _scheme_literal(scheme: SecurityScheme, servers: Sequence[str] = ()) -> str:
+def _scheme_literal(
+    scheme: SecurityScheme, credential: Credential, servers: Sequence[str] = ()
+) -> str:
     return (
         f"SecurityScheme(name={py_str(scheme.name)}, type={py_str(scheme.type)}, "
         f"location={py_str(scheme.location)}, parameter_name={py_str(scheme.parameter_name)}, "
         f"http_scheme={py_str(scheme.http_scheme) if scheme.http_scheme else 'None'}, "
-        f"keyword={py_str(scheme.keyword)}, env_var={py_str(scheme.env_var)}"
+        f"keyword={py_str(credential.keyword)}, env_var={py_str(credential.env_var)}"
         + (f", servers=({''.join(f'{name}, ' for name in servers)})" if servers else "")
         + ")"
     )
@@ -247,9 +261,9 @@ def _scheme_literal(scheme: SecurityScheme, servers: Sequence[str] = ()) -> str:
 class _Context:
     api: Api
     models: ModelsModule
+    names: Names
     package: str
     server_names: dict[Server, str]
-    scheme_by_name: dict[str, SecurityScheme]
 
     @cached_property
     def model_kinds(self) -> dict[str, str | None]:
@@ -282,27 +296,18 @@ def _operation_literal(ctx: _Context, op: Operation) -> str:
     return "Operation(" + ", ".join(parts) + ")"
 
 
-#: names the body of a generated method uses; no keyword argument may take them
-_METHOD_BODY_NAMES = frozenset({"self", "isinstance", "build_request_model", "validate_value"})
-
-
 def _method(ctx: _Context, op: Operation) -> MethodView:
-    """The view of the method (sync and async alike) that calls ``op``.
-
-    Its keyword arguments are the parameters, then the body (spread into one
-    argument per field, or whole), required ones first; none takes a name the
-    method body uses or another argument already has.
-    """
-    used_names: set[str] = set(_METHOD_BODY_NAMES)
-    arguments = _parameter_arguments(op, used_names)
-    body_arguments, body_source = _body_arguments(ctx, op, used_names)
-    arguments += body_arguments
-    arguments.sort(key=lambda a: bool(a.default))
+    """The view of the method (sync and async alike) that calls ``op``: its keywords
+    (named by :mod:`generator.names`) typed, its request call, its return type."""
+    names = ctx.names.method(op)
+    body_model = ctx.models.classes.get(op.body.class_name) if op.body else None
+    arguments = [_argument(ctx, keyword, body_model) for keyword in names.keywords]
+    body_source, body_names = _body_source(op, names, body_model)
     return_annotation, cast_to = _return_type(ctx, op)
     doc = _method_doc(op, arguments)
     return MethodView(
-        name=op.python_name,
-        constant=op.constant_name,
+        name=names.name,
+        constant=names.constant,
         operation_literal=_operation_literal(ctx, op),
         arguments=tuple(arguments),
         return_annotation=return_annotation,
@@ -310,111 +315,84 @@ def _method(ctx: _Context, op: Operation) -> MethodView:
         docstring=docstring(doc, " " * 8),
         async_docstring=docstring(doc, " " * 8),
         request_arguments=_request_arguments(arguments, body_source),
-        example=_example_call(op, arguments),
+        example=_example_call(op, names.name, arguments),
+        annotation_names=frozenset({return_annotation} - {"None"}).union(
+            *(a.names for a in arguments)
+        ),
+        body_names=body_names | {cast_to},
     )
 
 
-def _parameter_arguments(op: Operation, used_names: set[str]) -> list[Argument]:
-    """One keyword argument per parameter; an optional one defaults to ``NOT_GIVEN``."""
-    arguments: list[Argument] = []
-    for parameter in op.parameters:
-        annotation = schema_annotation(parameter.schema)
-        name = naming.identifier(parameter.python_name, reserved=used_names)
-        used_names.add(name)
-        required = parameter.required
-        arguments.append(
-            Argument(
-                name=name,
-                annotation=annotation if required else f"{annotation} | NotGiven",
-                default="" if required else "NOT_GIVEN",
-                wire_name=parameter.name,
-                location=parameter.location,
-                description=parameter.description,
-            )
-        )
-    return arguments
-
-
-def _body_arguments(
-    ctx: _Context, op: Operation, used_names: set[str]
-) -> tuple[list[Argument], str]:
-    """The keyword arguments that make up the request body, and the expression that
-    builds the body from them ("" without a body).
-
-    A plain object model is spread into one argument per field; any other body (a
-    root model, a union, a schema without a class) is one argument, ``body``.
-    """
-    if op.body is None:
-        return [], ""
-    model = ctx.models.classes.get(op.body.class_name)
-    if op.body.spread and model is not None and not model.is_root and model.fields:
-        return _spread_body_arguments(ctx, model, used_names)
-    argument, body_source = _whole_body_argument(ctx, op.body, model, used_names)
-    return [argument], body_source
-
-
-def _spread_body_arguments(
-    ctx: _Context, model: ModelClass, used_names: set[str]
-) -> tuple[list[Argument], str]:
-    """One keyword argument per field of the body's model (read-only optional fields
-    are the server's to send and are left out), and the call that builds the model."""
-    arguments: list[Argument] = []
-    pairs = []
-    for field in model.fields:
-        if field.read_only and not field.required:
-            continue  # the server's to send; a request leaves it out
-        name = naming.identifier(field.name, reserved=used_names)
-        used_names.add(name)
-        optional = not field.required
+def _argument(ctx: _Context, keyword: Keyword, body_model: ModelClass | None) -> Argument:
+    """The keyword argument ``keyword``, typed: optional ones default to ``NOT_GIVEN``."""
+    if keyword.parameter is not None:
+        annotation = schema_annotation(keyword.parameter.schema)
+        if not keyword.required:
+            annotation = annotation.or_not_given()
+    elif keyword.field is not None:
         annotation = argument_annotation(
-            field.annotation,
+            keyword.field.annotation,
             models=ctx.model_kinds,
-            nullable=field.nullable,
-            optional=optional,
+            nullable=keyword.field.nullable,
+            optional=not keyword.required,
         )
-        arguments.append(
-            Argument(
-                name,
-                annotation,
-                "NOT_GIVEN" if optional else "",
-                field.alias,
-                "body",
-                field.description,
-            )
-        )
-        pairs.append(f"{py_str(field.alias)}: {name}")
-    return arguments, f"build_request_model({model.name}, {{{', '.join(pairs)}}})"
+    else:
+        annotation = _whole_body_annotation(ctx, keyword, body_model)
+    return Argument(
+        name=keyword.name,
+        annotation=annotation.text,
+        default="" if keyword.required else "NOT_GIVEN",
+        wire_name=keyword.wire_name,
+        location=keyword.location,
+        description=keyword.description,
+        names=annotation.names,
+        example_value=_example_value(annotation, keyword.wire_name),
+    )
 
 
-def _whole_body_argument(
-    ctx: _Context, body: Body, model: ModelClass | None, used_names: set[str]
-) -> tuple[Argument, str]:
-    """The one ``body`` argument, and the expression that validates it against the
-    model (or passes it through when the body has no class: any JSON value)."""
-    name = naming.identifier("body", reserved=used_names)
-    used_names.add(name)
+def _whole_body_annotation(ctx: _Context, keyword: Keyword, model: ModelClass | None) -> Annotation:
+    """A body taken whole: its model (or a root model's value, or a plain mapping: pydantic
+    decides), or any JSON value when it has no class (an empty schema)."""
     if model is not None:
-        # a model, a root model's value, or a plain mapping: pydantic decides
         annotation = argument_annotation(
             model.name, models=ctx.model_kinds, nullable=False, optional=False
         )
-        body_source = f"validate_value({model.name}, {name}, name={py_str(name)})"
-    else:  # no class for the body (an empty schema): any JSON value
-        annotation = "object"
-        body_source = name
-    if not body.required:
-        annotation += " | NotGiven"
-        if body_source != name:
-            body_source = f"NOT_GIVEN if isinstance({name}, NotGiven) else {body_source}"
-    argument = Argument(
-        name,
-        annotation,
-        "" if body.required else "NOT_GIVEN",
-        "",
-        "body",
-        body.description,
+    else:
+        annotation = Annotation("object", frozenset({"object"}), "object")
+    return annotation if keyword.required else annotation.or_not_given()
+
+
+def _body_source(
+    op: Operation, names: MethodNames, model: ModelClass | None
+) -> tuple[str, frozenset[str]]:
+    """The expression that builds the request body from the keywords ("" without a body),
+    and the names it uses besides the keywords.
+
+    A spread body is built from one keyword per field; a whole body is validated
+    against its model, or passed through when it has no class (any JSON value).
+    """
+    if op.body is None:
+        return "", frozenset()
+    if names.spread_model and model is not None:
+        # in the model's field order, whatever the order of the keywords
+        keyword_of = {k.field.name: k.name for k in names.keywords if k.field is not None}
+        pairs = ", ".join(
+            f"{py_str(f.alias)}: {keyword_of[f.name]}" for f in model.fields if f.name in keyword_of
+        )
+        return (
+            f"build_request_model({names.spread_model}, {{{pairs}}})",
+            frozenset({"build_request_model", names.spread_model}),
+        )
+    keyword = next(k for k in names.keywords if k.location == "body")
+    if model is None:
+        return keyword.name, frozenset()
+    source = f"validate_value({model.name}, {keyword.name}, name={py_str(keyword.name)})"
+    if keyword.required:
+        return source, frozenset({"validate_value", model.name})
+    return (
+        f"NOT_GIVEN if isinstance({keyword.name}, NotGiven) else {source}",
+        frozenset({"validate_value", model.name, "NOT_GIVEN", "isinstance", "NotGiven"}),
     )
-    return argument, body_source
 
 
 def _request_arguments(arguments: Sequence[Argument], body_source: str) -> tuple[str, ...]:
@@ -436,7 +414,8 @@ def _request_arguments(arguments: Sequence[Argument], body_source: str) -> tuple
 
 
 def _return_type(ctx: _Context, op: Operation) -> tuple[str, str]:
-    """The return annotation of the method for ``op`` and the ``cast_to`` expression."""
+    """The return annotation of the method for ``op`` and the ``cast_to`` expression
+    (each one plain name: a model, a builtin or ``NoneType``)."""
     success = op.success
     if success is None:
         return "None", "NoneType"
@@ -467,24 +446,15 @@ def _method_doc(op: Operation, arguments: Sequence[Argument]) -> str:
     return "\n".join(lines)
 
 
-def _example_value(argument: Argument) -> str:
-    """A plausible literal for a required argument in the README's examples."""
-    annotation = ast.parse(argument.annotation, mode="eval").body
-    while isinstance(annotation, ast.BinOp):  # the first member of a union
-        annotation = annotation.left
-    if isinstance(annotation, ast.Subscript) and ast.unparse(annotation.value) == "Literal":
-        first = (
-            annotation.slice.elts[0]
-            if isinstance(annotation.slice, ast.Tuple)
-            else annotation.slice
-        )
-        if isinstance(first, ast.Constant):
-            return py_str(first.value) if isinstance(first.value, str) else repr(first.value)
-    kind = ast.unparse(annotation.value if isinstance(annotation, ast.Subscript) else annotation)
-    if kind == "str":
-        return py_str(re.sub(r"\W+", "_", argument.wire_name.lower()).strip("_") or "value")
+def _example_value(annotation: Annotation, wire_name: str) -> str:
+    """A plausible literal for an argument typed ``annotation``, for the README's examples."""
+    if annotation.literal:
+        first = annotation.literal[0]
+        return py_str(first) if isinstance(first, str) else repr(first)
+    if annotation.head == "str":
+        return py_str(re.sub(r"\W+", "_", wire_name.lower()).strip("_") or "value")
     return {"int": "1", "float": "1.0", "bool": "True", "Sequence": "[]", "object": "{}"}.get(
-        kind, "{}"
+        annotation.head, "{}"
     )
 
 
@@ -507,7 +477,7 @@ def _literal(value: Any) -> str | None:
     return None
 
 
-def _readme_variables(api: Api) -> tuple[tuple[str, str, str, str], ...]:
+def _readme_variables(api: Api, names: Names) -> tuple[tuple[str, str, str, str], ...]:
     rows: dict[str, tuple[str, str, str, str]] = {}
     for server in api.servers:
         for v in server.variables:
@@ -516,7 +486,7 @@ def _readme_variables(api: Api) -> tuple[tuple[str, str, str, str], ...]:
             default = _markdown_code(v.default)
             rows[v.name] = (
                 _markdown_code(v.name),
-                _markdown_code(v.env_var) if v.env_var else "",
+                _markdown_code(names.variable_env_vars[v.name]) if v.placeholder else "",
                 f"none ({default} is a placeholder)" if v.placeholder else default,
                 _markdown_code(server.url),
             )
@@ -533,7 +503,7 @@ def _client_example(class_name: str, api: Api) -> str:
     return f"{class_name}(server_variables={shown})" if shown else f"{class_name}()"
 
 
-def _example_call(op: Operation, arguments: Sequence[Argument]) -> str:
+def _example_call(op: Operation, method: str, arguments: Sequence[Argument]) -> str:
     """``method(arg=value, ...)`` for the README, with the spec's own examples where it has them."""
     examples: dict[tuple[str, str], Any] = {
         (p.location, p.name): p.example for p in op.parameters if p.example is not None
@@ -550,33 +520,25 @@ def _example_call(op: Operation, arguments: Sequence[Argument]) -> str:
         shown = _literal(given) if given is not None else None
         if shown is None and argument.default:
             continue
-        parts.append(f"{argument.name}={shown or _example_value(argument)}")
-    return f"{op.python_name}({', '.join(parts)})"
+        parts.append(f"{argument.name}={shown or argument.example_value}")
+    return f"{method}({', '.join(parts)})"
 
 
 def _resource(ctx: _Context, resource: Resource) -> ResourceView:
+    names = ctx.names.resource(resource)
     methods = tuple(_with_body_import(ctx, _method(ctx, op)) for op in resource.operations)
     description = _plain(resource.description) or f"Operations tagged {resource.tag!r}."
     import_lines, type_import_lines = _resource_imports(ctx, methods)
     return ResourceView(
-        module=naming.identifier(resource.attribute),
-        attribute=resource.attribute,
-        class_name=resource.class_name,
-        async_class_name="Async" + resource.class_name,
+        module=names.module,
+        attribute=names.attribute,
+        class_name=names.class_name,
+        async_class_name=names.async_class_name,
         docstring=docstring(description, " " * 4),
         import_lines=import_lines,
         methods=methods,
         type_import_lines=type_import_lines,
     )
-
-
-def _body_names(method: MethodView) -> frozenset[str]:
-    """The global names the body of ``method`` uses (its arguments are local)."""
-    arguments = {a.name for a in method.arguments}
-    used: set[str] = set()
-    for source in (method.cast_to, *method.request_arguments):
-        used |= _names_in(source) - arguments
-    return frozenset(used)
 
 
 def _with_body_import(ctx: _Context, method: MethodView) -> MethodView:
@@ -586,14 +548,15 @@ def _with_body_import(ctx: _Context, method: MethodView) -> MethodView:
     the module alone, and each method loads the classes it needs (and what they refer
     to) on its first call. Later calls find them in ``sys.modules``.
     """
-    models = sorted(n for n in _body_names(method) if n in ctx.models.classes)
+    models = sorted(n for n in method.body_names if n in ctx.models.classes)
     if not models:
         return method
     return replace(method, body_import=f"from ..models import {', '.join(models)}")
 
 
-#: where the names generated resource modules may use come from (besides the models)
-_KNOWN_IMPORTS: dict[str, tuple[str, str]] = {
+#: where the names generated resource modules may use come from (besides the models and
+#: what the models import): the runtime's and the standard library's
+_RUNTIME_IMPORTS: dict[str, tuple[str, str]] = {
     "Mapping": ("collections.abc", "Mapping"),
     "Sequence": ("collections.abc", "Sequence"),
     "NoneType": ("types", "NoneType"),
@@ -607,43 +570,29 @@ _KNOWN_IMPORTS: dict[str, tuple[str, str]] = {
 _BUILTIN_NAMES = frozenset(dir(builtins))
 
 
-@lru_cache(maxsize=4096)
-def _names_in(source: str) -> frozenset[str]:
-    """Every plain name an expression (or ``keyword=expression``) uses."""
-    tree = ast.parse(f"_({source})", mode="eval")
-    return frozenset({node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} - {"_"})
-
-
 def _resource_imports(
     ctx: _Context, methods: Sequence[MethodView]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The import lines of a resource module, and those only type checkers need.
 
-    Exactly the names its methods use. Models in annotations are for type checkers only
-    (``from __future__ import annotations`` leaves annotations unevaluated); models in
-    method bodies are imported there (:func:`_with_body_import`).
+    Exactly the names its methods use (each view says which). Models in annotations
+    are for type checkers only (``from __future__ import annotations`` leaves
+    annotations unevaluated); models in method bodies are imported there
+    (:func:`_with_body_import`).
     """
     models = ctx.models.classes.keys()
-    used: set[str] = set()  # at run time, outside any method body
-    in_annotations: set[str] = set()
-    for method in methods:
-        annotations = [method.return_annotation] + [a.annotation for a in method.arguments]
-        for source in annotations:
-            in_annotations |= _names_in(source)
-        # defaults and the operation literal are evaluated when the module is imported
-        evaluated = [method.operation_literal] + [a.default for a in method.arguments if a.default]
-        for source in evaluated:
-            used |= _names_in(source)
-        used |= _body_names(method) - models  # a body imports its models itself
-    used |= in_annotations - models
-    used -= {"_spec", "Operation"}  # imported by the template
+    in_annotations = frozenset[str]().union(*(m.annotation_names for m in methods))
+    # at run time, outside any method body: the defaults (the operation literals use
+    # ``Operation`` and ``_spec``, which the template imports), and what method bodies
+    # use besides models (a body imports its models itself)
+    used = set(in_annotations - models)
+    used |= {"NOT_GIVEN" for m in methods if any(a.default for a in m.arguments)}
+    used |= frozenset[str]().union(*(m.body_names for m in methods)) - models
     annotation_models = (in_annotations & models) - used
     by_module: dict[str, list[str]] = {}
     for name in sorted(used):
-        if name in models:
-            module, original = "..models", name
-        elif name in _KNOWN_IMPORTS:
-            module, original = _KNOWN_IMPORTS[name]
+        if name in _RUNTIME_IMPORTS:
+            module, original = _RUNTIME_IMPORTS[name]
         elif name in ctx.models.imports:  # datetime, UUID, ... exactly as the models import them
             module, original = ctx.models.imports[name]
         elif name in _BUILTIN_NAMES:
@@ -668,11 +617,6 @@ def _resource_imports(
     return tuple(lines), tuple(type_lines)
 
 
-def _client_class_name(package: str) -> str:
-    name = naming.class_name(package)
-    return name if name.endswith("Client") else name + "Client"
-
-
 def _how(scheme: SecurityScheme, *, markdown: bool = False) -> str:
     if scheme.type == "http" and scheme.http_scheme == "bearer":
         return "sent as `Authorization: Bearer <token>`"
@@ -692,7 +636,7 @@ def package_version(spec_version: str) -> str:
         return "0.0.0"
 
 
-def _init_doc(credentials: Sequence[CredentialView], env_prefix: str, api: Api) -> str:
+def _init_doc(credentials: Sequence[CredentialView], names: Names, api: Api) -> str:
     lines = ["Create a client.", "", "Args:"]
     for cred in credentials:
         lines.append(
@@ -702,13 +646,12 @@ def _init_doc(credentials: Sequence[CredentialView], env_prefix: str, api: Api) 
     lines += [
         "    server_variables: values for ``{variables}`` in server URLs (checked against the spec).",
     ]
-    placeholders = {v.name: v.env_var for s in api.servers for v in s.variables if v.placeholder}
-    for name, env_var in placeholders.items():
+    for name, env_var in names.variable_env_vars.items():
         lines.append(f"        ``{name}`` has only a placeholder default: give it here or in the")
         lines.append(f"        environment variable ``{env_var}``.")
     lines += [
         "    base_url: send every operation to this URL instead of its servers (a proxy or a mock",
-        f"        server); defaults to the environment variable ``{env_prefix}BASE_URL``.",
+        f"        server); defaults to the environment variable ``{names.env_prefix}BASE_URL``.",
     ]
     if any(not op.servers for op in api.operations):
         lines.append("        Needed by the operations the spec declares no server for.")
@@ -721,33 +664,33 @@ def _init_doc(credentials: Sequence[CredentialView], env_prefix: str, api: Api) 
     return "\n".join(lines)
 
 
-def build_view(api: Api, models: ModelsModule, package: str) -> PackageView:
-    """Every value the templates need, computed once."""
+def build_view(api: Api, models: ModelsModule, names: Names, package: str) -> PackageView:
+    """Every value the templates need, computed once; every name is ``names``'."""
     server_names = {server: f"SERVER_{index}" for index, server in enumerate(api.servers)}
-    ctx = _Context(api, models, package, server_names, {s.name: s for s in api.security_schemes})
+    ctx = _Context(api, models, names, package, server_names)
     resource_views = tuple(_resource(ctx, r) for r in api.resources)
     credentials = tuple(
         CredentialView(
-            s.keyword,
+            names.credentials[s.name].keyword,
             s.name,
             py_str(s.name),
             _markdown_code(s.name),
-            s.env_var,
+            names.credentials[s.name].env_var,
             " ".join(s.description.split()),
             _how(s),
             _how(s, markdown=True),
         )
         for s in api.security_schemes
     )
-    class_name = _client_class_name(package)
+    class_name = names.client_class
     version = package_version(api.version)
-    env_prefix = naming.snake_case(package).upper() + "_"
+    env_prefix = names.env_prefix
     client_doc = f"Synchronous client for the {api.title}."
     client = ClientView(
         class_name=class_name,
-        async_class_name="Async" + class_name,
+        async_class_name=names.async_client_class,
         docstring=docstring(client_doc, " " * 4),
-        init_docstring=docstring(_init_doc(credentials, env_prefix, api), " " * 8),
+        init_docstring=docstring(_init_doc(credentials, names, api), " " * 8),
         credentials=credentials,
         resources=resource_views,
     )
@@ -786,11 +729,15 @@ def build_view(api: Api, models: ModelsModule, package: str) -> PackageView:
         ),
         env_prefix=env_prefix,
         client=client,
-        server_literals=tuple((server_names[s], _server_literal(s)) for s in api.servers),
+        server_literals=tuple((server_names[s], _server_literal(s, names)) for s in api.servers),
         scheme_literals=tuple(
             (
                 naming.constant_name(s.name)[1:],
-                _scheme_literal(s, [server_names[v] for v in _scheme_servers(api, s)]),
+                _scheme_literal(
+                    s,
+                    names.credentials[s.name],
+                    [server_names[v] for v in _scheme_servers(api, s)],
+                ),
             )
             for s in api.security_schemes
         ),
@@ -799,7 +746,7 @@ def build_view(api: Api, models: ModelsModule, package: str) -> PackageView:
         ),
         model_names=models.names,
         models_docstring=docstring(f"Pydantic models of the {api.title}.", ""),
-        readme_variables=_readme_variables(api),
+        readme_variables=_readme_variables(api, names),
         readme_serverless=tuple(
             _markdown_code(f"{op.method} {op.path}") for op in api.operations if not op.servers
         ),
@@ -862,10 +809,10 @@ def prepare() -> None:
 
 
 def render_package(
-    api: Api, models: ModelsModule, *, package: str, spec_name: str
+    api: Api, models: ModelsModule, names: Names, *, package: str, spec_name: str
 ) -> dict[str, str]:
     """The whole package as ``{path relative to the output folder: text}``."""
-    view = build_view(api, models, package)
+    view = build_view(api, models, names, package)
     env = _environment(str(templates_dir()))
     header = header_line(spec_name)
     src = f"src/{package}"

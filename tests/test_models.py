@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.diagnostics import Diagnostics
-from generator.ir import build_api
 from generator.load import load_spec
 from generator.models import ModelsModule, generate_models, header
+from generator.operations import build_api
 
 SPECS = Path(__file__).parent / "specs_generate"
 
@@ -16,7 +16,7 @@ def _models(name: str, package: str) -> ModelsModule:
     diagnostics = Diagnostics()
     spec = load_spec(SPECS / name, diagnostics)
     assert spec is not None
-    api = build_api(spec, package, diagnostics)
+    api = build_api(spec, diagnostics)
     models = generate_models(api, package=package, spec_name=name, diagnostics=diagnostics)
     assert models is not None, [d.format() for d in diagnostics]
     return models
@@ -76,7 +76,7 @@ def test_a_part_whose_worker_died_runs_here() -> None:
     diagnostics = Diagnostics()
     spec = load_spec(SPECS / "subset30.openapi.yaml", diagnostics)
     assert spec is not None
-    api = build_api(spec, "subset_client", diagnostics)
+    api = build_api(spec, diagnostics)
     expected = generate_models(
         api, package="subset_client", spec_name="s.yaml", diagnostics=Diagnostics()
     )

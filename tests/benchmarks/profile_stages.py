@@ -108,9 +108,10 @@ def main() -> int:
 
     start = time.perf_counter()
     from generator.diagnostics import Diagnostics
-    from generator.ir import build_api
     from generator.load import load_spec
     from generator.models import generate_models
+    from generator.names import name_package
+    from generator.operations import build_api
     from generator.render import render_package
     from generator.validate import validate_spec
     from generator.write import compare_trees, discard, format_tree, publish, stage
@@ -141,7 +142,7 @@ def main() -> int:
         stages.run("validate", diagnostics, lambda: validate_spec(spec, diagnostics))
     if diagnostics.has_errors(strict=False) and not args.keep_going:
         return stop(f"validate: {diagnostics.error_count} error(s)")
-    api = stages.run("model", diagnostics, lambda: build_api(spec, args.package, diagnostics))
+    api = stages.run("model", diagnostics, lambda: build_api(spec, diagnostics))
     if diagnostics.has_errors(strict=False) and not args.keep_going:
         return stop(f"model: {diagnostics.error_count} error(s)")
     spec_name = args.spec.name
@@ -159,7 +160,14 @@ def main() -> int:
         "render",
         diagnostics,
         lambda: stage(
-            render_package(api, models, package=args.package, spec_name=spec_name), args.out
+            render_package(
+                api,
+                models,
+                name_package(api, models.classes, args.package),
+                package=args.package,
+                spec_name=spec_name,
+            ),
+            args.out,
         ),
     )
     try:

@@ -20,8 +20,10 @@ import pytest
 
 from generator import naming
 from generator.diagnostics import Diagnostics
-from generator.ir import Api, build_api
+from generator.ir import Api
 from generator.load import load_spec
+from generator.names import Names, name_package
+from generator.operations import build_api
 from tests.conftest import npm_dir
 from tests.corpus.checks import Result, generate, import_packages, mypy_strict
 
@@ -143,11 +145,17 @@ def test_skipped_parts_are_located_warnings(results: dict[str, Result]) -> None:
 # -- the per-client rules, on the intermediate model of every generated document --------------
 
 
-def _api(path: Path, package: str) -> Api:
+def _api(path: Path) -> Api:
     diagnostics = Diagnostics()
     spec = load_spec(path, diagnostics)
     assert spec is not None
-    return build_api(spec, package, diagnostics)
+    return build_api(spec, diagnostics)
+
+
+def _named(path: Path, package: str) -> tuple[Api, Names]:
+    """The intermediate model and its names (bodies taken whole: no models are generated)."""
+    api = _api(path)
+    return api, name_package(api, {}, package)
 
 
 def _document(path: Path) -> dict[str, object]:
@@ -160,28 +168,31 @@ def _document(path: Path) -> dict[str, object]:
 )
 def test_general_rules(label: str, path: Path) -> None:
     """One resource per tag, one method per operation, one credential per scheme."""
-    api = _api(path, package_name(label))
-    attributes = [r.attribute for r in api.resources]
+    api, names = _named(path, package_name(label))
+    attributes = [names.resource(r).attribute for r in api.resources]
     assert len(set(attributes)) == len(attributes)
     assert len({r.tag for r in api.resources}) == len(api.resources)
     for resource in api.resources:
-        assert naming.is_identifier(resource.attribute)
-        assert resource.attribute.rstrip("_") == naming.identifier(resource.tag).rstrip("_")
-        names = [op.python_name for op in resource.operations]
-        assert len(set(names)) == len(names), names
+        attribute = names.resource(resource).attribute
+        assert naming.is_identifier(attribute)
+        assert attribute.rstrip("_") == naming.identifier(resource.tag).rstrip("_")
+        methods = [names.method(op).name for op in resource.operations]
+        assert len(set(methods)) == len(methods), methods
         for op in resource.operations:
+            method = names.method(op)
             assert op.tag == resource.tag
-            assert naming.is_identifier(op.python_name)
-            assert op.python_name.rstrip("_") == naming.identifier(op.operation_id).rstrip("_")
-            arguments = [p.python_name for p in op.parameters]
+            assert naming.is_identifier(method.name)
+            assert method.name.rstrip("_") == naming.identifier(op.operation_id).rstrip("_")
+            arguments = [k.name for k in method.keywords]
             assert len(set(arguments)) == len(arguments)
             assert all(naming.is_identifier(a) for a in arguments)
-    keywords = [s.keyword for s in api.security_schemes]
-    env_vars = [s.env_var for s in api.security_schemes]
+    credentials = [names.credentials[s.name] for s in api.security_schemes]
+    keywords = [c.keyword for c in credentials]
+    env_vars = [c.env_var for c in credentials]
     assert len(set(keywords)) == len(keywords) and len(set(env_vars)) == len(env_vars)
-    for scheme in api.security_schemes:
-        assert naming.is_identifier(scheme.keyword)
-        assert scheme.env_var == naming.env_var_name(package_name(label), scheme.keyword)
+    for credential in credentials:
+        assert naming.is_identifier(credential.keyword)
+        assert credential.env_var == naming.env_var_name(package_name(label), credential.keyword)
 
 
 def _find(api: Api, method: str, path: str) -> object:
@@ -192,7 +203,7 @@ def test_servers_per_operation() -> None:
     """Operation servers win over path-item servers, which win over the document's."""
     _require_corpus()
     path = CORPUS / "3.0" / "json" / "server-variables.json"
-    api = _api(path, "corpus_servers")
+    api = _api(path)
     urls = {(op.method, op.path): [s.url for s in op.servers] for op in api.operations}
     top = [s["url"] for s in _document(path)["servers"]]  # type: ignore[index, union-attr]
     assert urls[("POST", "/global")] == top
@@ -207,7 +218,7 @@ def test_servers_per_operation() -> None:
     assert urls[("PUT", "/combo")][0] == "https://httpbin.com/anything/{subpath}"
 
     path = CORPUS / "3.0" / "json" / "server-path-level.json"
-    api = _api(path, "corpus_path_servers")
+    api = _api(path)
     urls = {op.path: [s.url for s in op.servers] for op in api.operations}
     assert urls["/relative-path-server"] == ["/v2"]
     assert urls["/relative-operation-server"] == ["/v3"]
@@ -246,11 +257,11 @@ def test_credentials_per_scheme() -> None:
     """Each supported security scheme is one keyword and one environment variable."""
     _require_corpus()
     path = CORPUS / "3.0" / "json" / "security-multiple.json"
-    api = _api(path, "corpus_security")
+    api, names = _named(path, "corpus_security")
     by_name = {s.name: s for s in api.security_schemes}
     assert set(by_name) == set(_document(path)["components"]["securitySchemes"])  # type: ignore[index]
-    assert by_name["apiKey_cookie"].keyword == "api_key_cookie"
-    assert by_name["apiKey_cookie"].env_var == "CORPUS_SECURITY_API_KEY_COOKIE"
+    assert names.credentials["apiKey_cookie"].keyword == "api_key_cookie"
+    assert names.credentials["apiKey_cookie"].env_var == "CORPUS_SECURITY_API_KEY_COOKIE"
     assert by_name["apiKey_query"].location == "query"
     assert by_name["basic"].http_scheme == "basic"
     assert by_name["oauth2"].http_scheme == "bearer"
