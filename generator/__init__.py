@@ -2,11 +2,14 @@
 
 The pipeline runs one way, each stage in its own module::
 
-    load -> validate -> ir -> models -> render -> write (format, publish)
+    load -> validate -> operations (+ reshape) -> models -> names -> render -> write (format, publish)
 
+``operations`` describes what the client can call as the frozen records of ``ir``, and
+``reshape`` names the schemas the models generator turns into classes; ``names`` decides
+every other Python name of the generated package, once; ``render`` only reads names.
 ``cli`` picks a ``runner`` (how the work is scheduled) and drives ``pipeline`` (the
 recipe, in the order it takes effect); ``pipeline`` drives the stages; the stages share
-only ``diagnostics``, ``rules``, ``naming`` and ``config``. ``runtime/`` is never imported by the
+only ``ir``, ``diagnostics``, ``rules``, ``naming``, ``schemas`` and ``config``. ``runtime/`` is never imported by the
 generator: it is copied, as it stands, into every generated package.
 """
 

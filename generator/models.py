@@ -1,7 +1,7 @@
 """Pydantic v2 models for an API's schemas: the one place that calls datamodel-code-generator.
 
 datamodel-code-generator is used as a library, with every option spelled out, on
-the schemas the ``ir`` stage named and hoisted. What comes back is source text;
+the schemas :mod:`generator.reshape` named and hoisted. What comes back is source text;
 it is parsed (never executed) with :mod:`ast` into class records
 (:mod:`generator.model_source`) that say each class's fields, so that the client's
 keyword arguments can reuse exactly the types of the models. A big schema set is

@@ -4,7 +4,10 @@
 replace, takes the files from the output cache when the spec and the generator are
 unchanged, and otherwise follows the recipe (:func:`build_package`)::
 
-    load -> validate -> model -> models -> render -> format -> (validate's verdict) -> write
+    load -> validate -> model -> models -> name + render -> format -> (validate's verdict) -> write
+
+("model" builds the :mod:`generator.ir` records with :func:`generator.operations.build_api`;
+"name" is :func:`generator.names.name_package`, the one naming pass.)
 
 Each step reports problems into one :class:`~generator.diagnostics.Diagnostics`. The run
 stops as soon as the findings so far forbid going on (errors, or with ``strict`` warnings
@@ -139,7 +142,7 @@ def build_package(
     strict: bool = False,
     reporter: StageReporter | None = None,
 ) -> Built:
-    """The recipe: load -> validate -> model -> models -> render -> format.
+    """The recipe: load -> validate -> model -> models -> name + render -> format.
 
     Returns the formatted package in a staging folder beside ``config.out``, which the
     caller publishes or discards; raises :class:`GenerationAborted` with every finding
