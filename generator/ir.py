@@ -18,6 +18,8 @@ from typing import Any, Literal
 __all__ = [
     "Api",
     "Body",
+    "BodyEncoding",
+    "BodyFile",
     "ModelsDocument",
     "Operation",
     "Parameter",
@@ -30,6 +32,7 @@ __all__ = [
 ]
 
 ParameterLocation = Literal["path", "query", "header", "cookie"]
+BodyEncoding = Literal["json", "form", "multipart", "binary", "text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +83,35 @@ class Parameter:
     deprecated: bool = False
     #: the first example the spec gives (for documentation only), if any
     example: Any = None
+    #: how the runtime serialises it, when not as the location's default (``simple`` in
+    #: paths and headers, exploded ``form`` in queries and cookies): ``json`` (a
+    #: ``content: application/json`` parameter), ``form`` (not exploded),
+    #: ``spaceDelimited``, ``pipeDelimited``, ``deepObject``, ``simple`` and
+    #: ``simple-explode`` (header objects)
+    style: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BodyFile:
+    """A property of a ``multipart/form-data`` body that is sent as a file part."""
+
+    name: str
+    required: bool
+    #: the property is an array of files: the part repeats
+    array: bool = False
+    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Body:
-    """A JSON request body; ``class_name`` is its model in the models module."""
+    """A request body, sent as ``encoding`` says.
+
+    ``json``, ``form`` (``application/x-www-form-urlencoded``) and ``multipart``
+    (``multipart/form-data``) bodies are validated against their model ``class_name``
+    (for ``multipart`` the model holds every property but the ``files``); ``binary``
+    (bytes or a file) and ``text`` bodies are sent as they are and have no model
+    (``class_name`` is ``""``).
+    """
 
     media_type: str
     required: bool
@@ -95,6 +122,11 @@ class Body:
     spread: bool = True
     #: the first example the spec gives (for documentation only), if any
     example: Any = None
+    encoding: BodyEncoding = "json"
+    files: tuple[BodyFile, ...] = ()
+    #: properties of a ``form`` or ``multipart`` body encoded in ``deepObject`` style
+    #: (``metadata[key]=value``, ``items[0][price]=...``)
+    deep_object: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from generator import naming
-from generator.ir import Api, Operation, Parameter, Resource
+from generator.ir import Api, BodyFile, Operation, Parameter, Resource
 from generator.model_source import ModelClass, ModelField
 
 __all__ = [
@@ -93,7 +93,7 @@ RESOURCE_RESERVED = frozenset(
 #: names the body of a generated method uses, which no keyword argument may take
 METHOD_RESERVED = frozenset({"self", "isinstance", "build_request_model", "validate_value"})
 
-KeywordLocation = Literal["path", "query", "header", "cookie", "body"]
+KeywordLocation = Literal["path", "query", "header", "cookie", "body", "file"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +101,9 @@ class Keyword:
     """One keyword argument of a generated method: its name and what it carries.
 
     Exactly one of ``parameter`` (a parameter), ``field`` (a field of the request body's
-    model, the body spread into one argument per field) or neither (the whole body) is
-    set; ``wire_name`` is the parameter's or field's name on the wire ("" for a body).
+    model, the body spread into one argument per field), ``file`` (a file part of a
+    multipart body) or none (the whole body) is set; ``wire_name`` is the parameter's,
+    field's or part's name on the wire ("" for a whole body).
     """
 
     name: str
@@ -112,6 +113,7 @@ class Keyword:
     description: str
     parameter: Parameter | None = None
     field: ModelField | None = None
+    file: BodyFile | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,10 +306,11 @@ def _method(
         if body.spread and model is not None and not model.is_root and model.fields:
             spread_model = model.name
             keywords += _field_keywords(model, used)
-        else:
+        elif body.class_name or not body.files:  # a multipart body may be all files
             name = naming.identifier("body", reserved=used)
             used.add(name)
             keywords.append(Keyword(name, "body", "", body.required, body.description))
+        keywords += _file_keywords(body.files, used)
     keywords.sort(key=lambda k: not k.required)
     return MethodNames(
         name=naming.identifier(operation.operation_id, reserved=taken),
@@ -328,5 +331,17 @@ def _field_keywords(model: ModelClass, used: set[str]) -> list[Keyword]:
         used.add(name)
         keywords.append(
             Keyword(name, "body", field.alias, field.required, field.description, field=field)
+        )
+    return keywords
+
+
+def _file_keywords(files: tuple[BodyFile, ...], used: set[str]) -> list[Keyword]:
+    """One keyword per file part of a multipart body."""
+    keywords = []
+    for file in files:
+        name = naming.identifier(file.name, reserved=used)
+        used.add(name)
+        keywords.append(
+            Keyword(name, "file", file.name, file.required, file.description, file=file)
         )
     return keywords

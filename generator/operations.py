@@ -19,6 +19,8 @@ from generator.diagnostics import Diagnostics, Level, join_pointer
 from generator.ir import (
     Api,
     Body,
+    BodyEncoding,
+    BodyFile,
     Operation,
     Parameter,
     Resource,
@@ -36,6 +38,21 @@ __all__ = ["build_api", "is_placeholder_variable"]
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
 #: the parameter locations the client sends, in the order its arguments list them
 _PARAMETER_ORDER = {"path": 0, "query": 1, "header": 2, "cookie": 3}
+#: (location, kind, style, explode) -> the style the runtime sends, beyond the defaults
+_STYLES = {
+    ("query", "array", "form", True): "",
+    ("query", "object", "form", True): "",
+    ("query", "array", "form", False): "form",
+    ("query", "object", "form", False): "form",
+    ("query", "array", "spaceDelimited", False): "spaceDelimited",
+    ("query", "array", "pipeDelimited", False): "pipeDelimited",
+    ("query", "array", "deepObject", True): "deepObject",
+    ("query", "object", "deepObject", True): "deepObject",
+    ("header", "array", "simple", False): "",
+    ("header", "array", "simple", True): "",
+    ("header", "object", "simple", False): "simple",
+    ("header", "object", "simple", True): "simple-explode",
+}
 #: headers OpenAPI says are ignored as parameters (the client sets them itself)
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 
@@ -297,29 +314,39 @@ class _Builder:
                 return "object"
         return "scalar"
 
-    def parameter_problem(self, location: str, parameter: dict[str, Any], schema: Any) -> str:
-        """Why the runtime cannot send this parameter as the spec describes it ("" if it can).
+    def parameter_style(
+        self, location: str, parameter: dict[str, Any], schema: Any
+    ) -> tuple[str, str]:
+        """How the runtime sends this parameter (``""``: the location's default), or why it
+        cannot (``("", problem)``; ``problem`` is ``""`` when it can).
 
-        The runtime sends path and header parameters in ``simple`` style, query and cookie
-        parameters in ``form`` style, exploded; scalars look the same in every style.
+        Scalars look the same in every style. Beyond the defaults (``simple`` for path and
+        header parameters, exploded ``form`` for query and cookie ones) the runtime sends
+        JSON-serialised parameters (``content: application/json``), query arrays and
+        objects in ``form`` style without explode, ``spaceDelimited``, ``pipeDelimited``
+        and ``deepObject`` (``filter[status]=open``, arrays ``ids[0]=1``), and header
+        objects in ``simple`` style.
         """
         kind = self.parameter_kind(schema)
-        if "schema" not in parameter and kind != "scalar":
+        if "schema" not in parameter:
             media = next(iter(parameter.get("content") or {}), "?")
-            return f"is a serialised {media} {kind} (`content`), which the client cannot send"
+            if is_json_media(media) and media != "*/*" and location in {"query", "header"}:
+                return "json", ""
+            if kind == "scalar":
+                return "", ""
+            return "", f"is a serialised {media} {kind} (`content`), which the client cannot send"
         default_style = "simple" if location in {"path", "header"} else "form"
         style = str(parameter.get("style") or default_style)
         explode = bool(parameter.get("explode", style == "form"))
         if location == "path" and style != "simple":
-            return f"uses style {style!r}, which the client cannot send"
+            return "", f"uses style {style!r}, which the client cannot send"
         if kind == "scalar":
-            return ""
-        if location == "query" and style == "form" and explode:
-            return ""
-        if location == "header" and kind == "array":
-            return ""
+            return "", ""
+        chosen = _STYLES.get((location, kind, style, explode))
+        if chosen is not None:
+            return chosen, ""
         what = f"style {style!r}" + ("" if explode else " without explode")
-        return f"is an {kind} in {what}, which the client cannot send"
+        return "", f"is an {kind} in {what}, which the client cannot send"
 
     def parameters(
         self, pointer: str, item: dict[str, Any], raw: dict[str, Any], label: str
@@ -344,14 +371,14 @@ class _Builder:
             if location == "header" and name.lower() in _IGNORED_HEADERS:
                 continue
             schema = _parameter_schema(parameter)
-            problem = self.parameter_problem(location, parameter, schema)
+            style, problem = self.parameter_style(location, parameter, schema)
             if problem:
                 if self.warn_unsendable(
                     label, location, name, parameter, problem, parameter_pointer
                 ):
                     return None  # a required parameter: the operation cannot be called
                 continue
-            result.append(self.parameter(location, name, parameter, schema))
+            result.append(self.parameter(location, name, parameter, schema, style))
         return tuple(result)
 
     def declared_parameters(
@@ -401,8 +428,9 @@ class _Builder:
         name: str,
         parameter: dict[str, Any],
         schema: Any,
+        style: str,
     ) -> Parameter:
-        """The record of a parameter the client can send."""
+        """The record of a parameter the client can send, in ``style`` ("" for the default)."""
         return Parameter(
             name=name,
             location=location,  # type: ignore[arg-type]
@@ -411,45 +439,83 @@ class _Builder:
             description=str(parameter.get("description") or ""),
             deprecated=bool(parameter.get("deprecated")),
             example=self.first_example(parameter, schema),
+            style=style,
         )
 
     def body(
         self, pointer: str, raw: dict[str, Any], base: str, label: str
     ) -> Body | Literal[False] | None:
+        """The operation's request body: the first media type the client sends best
+        (JSON, then form, multipart, text and any other as bytes); ``False`` when there
+        is none it can send."""
         body = self.deref(raw.get("requestBody"))
         if not isinstance(body, dict):
             return None
-        content = body.get("content") or {}
-        media_type = next((m for m in content if is_json_media(m)), None)
-        if media_type is None:
-            kinds = ", ".join(content) or "none"
+        raw_content = body.get("content")
+        content: dict[str, Any] = raw_content if isinstance(raw_content, dict) else {}
+        choice = _body_media_type(content)
+        if choice is None:
             self.warn(
                 "unsupported-media-type",
-                f"{label}: request body media types ({kinds}) are not JSON; "
-                "the operation is skipped",
+                f"{label}: the request body declares no media type; the operation is skipped",
                 join_pointer(pointer, "requestBody"),
             )
             return False
-        schema = (content.get(media_type) or {}).get("schema") or {}
-        class_name = self.models.register(base + "Request", schema)
+        media_type, encoding = choice
+        raw_media = content.get(media_type)
+        media: dict[str, Any] = raw_media if isinstance(raw_media, dict) else {}
+        schema = media.get("schema") or {}
         resolved = self.deref(schema)
+        if not isinstance(resolved, dict):
+            resolved = {}
+        if _always_empty(resolved):
+            return None  # an object that may hold nothing: there is nothing to send
+        files: tuple[BodyFile, ...] = ()
+        if encoding == "multipart":
+            files = self.body_files(resolved)
+            schema = _without_properties(resolved, {f.name for f in files}) if files else schema
+        class_name = ""
+        if encoding in {"json", "form", "multipart"} and _has_data(schema, files):
+            class_name = self.models.register(base + "Request", schema)
         spread = (
-            isinstance(resolved, dict)
-            and (
+            (
                 isinstance(resolved.get("properties"), dict)
                 or isinstance(resolved.get("allOf"), list)
             )
             and not any(k in resolved for k in ("oneOf", "anyOf"))
-        )
+        ) or encoding == "multipart"
         return Body(
             media_type=media_type,
             required=bool(body.get("required")),
             class_name=class_name,
-            schema=resolved if isinstance(resolved, dict) else {},
+            schema=resolved,
             description=str(body.get("description") or ""),
             spread=spread,
-            example=self.first_example(content.get(media_type) or {}, resolved),
+            example=self.first_example(media, resolved),
+            encoding=encoding,
+            files=files,
+            deep_object=_deep_object(media),
         )
+
+    def body_files(self, schema: dict[str, Any]) -> tuple[BodyFile, ...]:
+        """The properties of a multipart body sent as files (binary strings, or arrays of them)."""
+        required = set(schema.get("required") or ())
+        result = []
+        for name, prop in (schema.get("properties") or {}).items():
+            prop = self.deref(prop)
+            if not isinstance(prop, dict):
+                continue
+            items = self.deref(prop.get("items")) if prop.get("type") == "array" else None
+            if _is_binary(prop) or _is_binary(items):
+                result.append(
+                    BodyFile(
+                        str(name),
+                        name in required,
+                        array=items is not None,
+                        description=str(prop.get("description") or ""),
+                    )
+                )
+        return tuple(result)
 
     def first_example(self, owner: Any, schema: Any) -> Any:
         """The first example of a parameter or media type, else of its schema."""
@@ -531,3 +597,80 @@ def _parameter_schema(parameter: dict[str, Any]) -> Any:
     content = parameter.get("content") or {}
     first: Any = next(iter(content.values()), {}) if isinstance(content, dict) else {}
     return first.get("schema", {}) if isinstance(first, dict) else {}
+
+
+def _body_media_type(content: dict[str, Any]) -> tuple[str, BodyEncoding] | None:
+    """The media type a request body is sent as, and how: JSON first, then form,
+    multipart, text, and anything else as bytes."""
+    kinds: list[tuple[int, str, BodyEncoding]] = []
+    for index, media_type in enumerate(content):
+        base = media_type.split(";")[0].strip().lower()
+        encoding: BodyEncoding
+        if is_json_media(base):
+            rank, encoding = 0, "json"
+        elif base == "application/x-www-form-urlencoded":
+            rank, encoding = 1, "form"
+        elif base == "multipart/form-data":
+            rank, encoding = 2, "multipart"
+        elif base.startswith("text/"):
+            rank, encoding = 3, "text"
+        else:
+            rank, encoding = 4, "binary"
+        kinds.append((rank * 1000 + index, media_type, encoding))
+    if not kinds:
+        return None
+    _, media_type, encoding = min(kinds)
+    return media_type, encoding
+
+
+def _is_binary(schema: Any) -> bool:
+    """A string schema whose value is a file: ``format: binary`` (3.0) or a
+    ``contentMediaType``/``contentEncoding`` other than base64 text (3.1)."""
+    if not isinstance(schema, dict) or schema.get("type") not in ("string", None):
+        return False
+    if schema.get("format") == "binary":
+        return True
+    return "contentMediaType" in schema and schema.get("contentEncoding") not in {"base64"}
+
+
+def _without_properties(schema: dict[str, Any], names: set[str]) -> dict[str, Any]:
+    """``schema`` without the properties ``names`` (the files of a multipart body)."""
+    result = dict(schema)
+    result["properties"] = {
+        k: v for k, v in (schema.get("properties") or {}).items() if k not in names
+    }
+    if "required" in schema:
+        result["required"] = [r for r in schema.get("required") or () if r not in names]
+        if not result["required"]:
+            del result["required"]
+    return result
+
+
+def _has_data(schema: Any, files: tuple[BodyFile, ...]) -> bool:
+    """Whether a body schema leaves anything for a model (a multipart body may be all files)."""
+    if not files:
+        return True
+    return isinstance(schema, dict) and bool(schema.get("properties") or schema.get("allOf"))
+
+
+def _deep_object(media: dict[str, Any]) -> tuple[str, ...]:
+    """The properties a form body's ``encoding`` sends in ``deepObject`` style."""
+    encoding = media.get("encoding")
+    if not isinstance(encoding, dict):
+        return ()
+    return tuple(
+        str(name)
+        for name, rule in encoding.items()
+        if isinstance(rule, dict) and rule.get("style") == "deepObject"
+    )
+
+
+def _always_empty(schema: dict[str, Any]) -> bool:
+    """An object schema that admits only ``{}`` (Stripe's ``GET`` operations declare such
+    form bodies): no properties, no other keywords that could add any."""
+    return (
+        schema.get("type") == "object"
+        and not schema.get("properties")
+        and schema.get("additionalProperties") is False
+        and not any(k in schema for k in ("allOf", "oneOf", "anyOf", "patternProperties"))
+    )

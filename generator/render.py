@@ -293,7 +293,26 @@ def _operation_literal(ctx: _Context, op: Operation) -> str:
     if errors:
         parts.append(f"error_models={{{errors}}}")
         parts.append(f"models_module={py_str(ctx.package + '.models')}")
+    parts += _serialisation_parts(op)
     return "Operation(" + ", ".join(parts) + ")"
+
+
+def _serialisation_parts(op: Operation) -> list[str]:
+    """The ``Operation`` arguments that say how to send what the defaults do not cover:
+    a body other than JSON, and parameters in other styles than their location's default."""
+    parts = []
+    body = op.body
+    if body is not None and (body.encoding != "json" or body.media_type != "application/json"):
+        parts.append(f"body_encoding={py_str(body.encoding)}")
+        parts.append(f"body_media_type={py_str(body.media_type)}")
+    if body is not None and body.deep_object:
+        parts.append(f"deep_object=({''.join(py_str(n) + ', ' for n in body.deep_object)})")
+    for location in ("query", "header"):
+        styles = [(p.name, p.style) for p in op.parameters if p.location == location and p.style]
+        if styles:
+            pairs = ", ".join(f"{py_str(name)}: {py_str(style)}" for name, style in styles)
+            parts.append(f"{location}_styles={{{pairs}}}")
+    return parts
 
 
 def _method(ctx: _Context, op: Operation) -> MethodView:
@@ -301,7 +320,8 @@ def _method(ctx: _Context, op: Operation) -> MethodView:
     (named by :mod:`generator.names`) typed, its request call, its return type."""
     names = ctx.names.method(op)
     body_model = ctx.models.classes.get(op.body.class_name) if op.body else None
-    arguments = [_argument(ctx, keyword, body_model) for keyword in names.keywords]
+    encoding = op.body.encoding if op.body else "json"
+    arguments = [_argument(ctx, keyword, body_model, encoding) for keyword in names.keywords]
     body_source, body_names = _body_source(op, names, body_model)
     return_annotation, cast_to = _return_type(ctx, op)
     doc = _method_doc(op, arguments)
@@ -323,7 +343,9 @@ def _method(ctx: _Context, op: Operation) -> MethodView:
     )
 
 
-def _argument(ctx: _Context, keyword: Keyword, body_model: ModelClass | None) -> Argument:
+def _argument(
+    ctx: _Context, keyword: Keyword, body_model: ModelClass | None, encoding: str
+) -> Argument:
     """The keyword argument ``keyword``, typed: optional ones default to ``NOT_GIVEN``."""
     if keyword.parameter is not None:
         annotation = schema_annotation(keyword.parameter.schema)
@@ -336,8 +358,12 @@ def _argument(ctx: _Context, keyword: Keyword, body_model: ModelClass | None) ->
             nullable=keyword.field.nullable,
             optional=not keyword.required,
         )
+    elif keyword.file is not None:
+        annotation = _FILES if keyword.file.array else _FILE
+        if not keyword.required:
+            annotation = annotation.or_not_given()
     else:
-        annotation = _whole_body_annotation(ctx, keyword, body_model)
+        annotation = _whole_body_annotation(ctx, keyword, body_model, encoding)
     return Argument(
         name=keyword.name,
         annotation=annotation.text,
@@ -350,15 +376,28 @@ def _argument(ctx: _Context, keyword: Keyword, body_model: ModelClass | None) ->
     )
 
 
-def _whole_body_annotation(ctx: _Context, keyword: Keyword, model: ModelClass | None) -> Annotation:
+#: a file part of a multipart body: its content, with a file name and content type or not
+_FILE = Annotation("FileTypes", frozenset({"FileTypes"}), "FileTypes")
+_FILES = Annotation("Sequence[FileTypes]", frozenset({"Sequence", "FileTypes"}), "Sequence")
+_ANY_JSON = Annotation("object", frozenset({"object"}), "object")
+#: bodies sent as they are: bytes (or a file, or chunks) and text
+_RAW_BODIES = {
+    "binary": Annotation("FileContent", frozenset({"FileContent"}), "bytes"),
+    "text": Annotation("str", frozenset({"str"}), "str"),
+}
+
+
+def _whole_body_annotation(
+    ctx: _Context, keyword: Keyword, model: ModelClass | None, encoding: str
+) -> Annotation:
     """A body taken whole: its model (or a root model's value, or a plain mapping: pydantic
-    decides), or any JSON value when it has no class (an empty schema)."""
+    decides); without a class, bytes or text as the media type says, else any JSON value."""
     if model is not None:
         annotation = argument_annotation(
             model.name, models=ctx.model_kinds, nullable=False, optional=False
         )
     else:
-        annotation = Annotation("object", frozenset({"object"}), "object")
+        annotation = _RAW_BODIES.get(encoding, _ANY_JSON)
     return annotation if keyword.required else annotation.or_not_given()
 
 
@@ -371,7 +410,7 @@ def _body_source(
     A spread body is built from one keyword per field; a whole body is validated
     against its model, or passed through when it has no class (any JSON value).
     """
-    if op.body is None:
+    if op.body is None or not any(k.location == "body" for k in names.keywords):
         return "", frozenset()
     if names.spread_model and model is not None:
         # in the model's field order, whatever the order of the keywords
@@ -410,6 +449,9 @@ def _request_arguments(arguments: Sequence[Argument], body_source: str) -> tuple
             request_arguments.append(f"{keyword}={{{', '.join(pairs)}}}")
     if body_source:
         request_arguments.append(f"body={body_source}")
+    files = [f"{py_str(a.wire_name)}: {a.name}" for a in arguments if a.location == "file"]
+    if files:
+        request_arguments.append(f"files={{{', '.join(files)}}}")
     return tuple(request_arguments)
 
 
@@ -566,6 +608,8 @@ _RUNTIME_IMPORTS: dict[str, tuple[str, str]] = {
     "validate_value": (".._models", "validate_value"),
     "NOT_GIVEN": (".._types", "NOT_GIVEN"),
     "NotGiven": (".._types", "NotGiven"),
+    "FileTypes": (".._encoding", "FileTypes"),
+    "FileContent": (".._encoding", "FileContent"),
 }
 _BUILTIN_NAMES = frozenset(dir(builtins))
 

@@ -89,7 +89,7 @@ _TABLE = (
     ),
     # model: what the client cannot express (the part is skipped, the rest generated)
     Rule("unsupported-parameter", _W, "model", "a parameter style or location the client lacks"),
-    Rule("unsupported-media-type", _W, "model", "a request body with no JSON media type"),
+    Rule("unsupported-media-type", _W, "model", "a request body that declares no media type"),
     Rule("unsupported-security", _W, "model", "a security scheme kind the client lacks"),
     Rule("unsupported-server", _W, "model", "a server URL with undeclared `{variables}`"),
     Rule("unsupported-webhooks", _W, "model", "webhooks (requests the API sends) are skipped"),

@@ -223,3 +223,31 @@ def test_placeholder_env_vars_never_take_one_the_client_reads(tmp_path: Path) ->
     assert env["api_key"] not in {"MY_CLIENT_API_KEY", ""}
     assert len({env["log"], env["base_url"], env["api_key"]}) == 3
     assert env["tenant"] == ""  # a real default: no environment variable
+
+
+def test_file_parts_follow_the_body_fields(tmp_path: Path) -> None:
+    api = _api(
+        _spec(
+            tmp_path,
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\n"
+            "servers: [{url: 'https://x.example'}]\n"
+            "paths:\n  /files:\n    post:\n      operationId: upload\n"
+            "      requestBody:\n        required: true\n        content:\n"
+            "          multipart/form-data:\n            schema:\n"
+            "              type: object\n              required: [file]\n"
+            "              properties:\n"
+            "                file: {type: string, format: binary}\n"
+            "                purpose: {type: string}\n"
+            "      responses: {'204': {description: done}}\n",
+        )
+    )
+    body = api.operations[0].body
+    assert body is not None
+    model = ModelClass(body.class_name, (_field("purpose", "purpose", required=False),), False)
+    method = name_package(api, {body.class_name: model}, "t").method(api.operations[0])
+    assert [(k.name, k.location, k.required) for k in method.keywords] == [
+        ("file", "file", True),
+        ("purpose", "body", False),
+    ]
+    files_only = name_package(api, {}, "t").method(api.operations[0])
+    assert [k.location for k in files_only.keywords] == ["body", "file"]  # no model: whole body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,7 @@ def test_parameters(subset: tuple[Api, Diagnostics]) -> None:
         "limit",
         "session",
         "X-Trace",
-    }  # filter (a JSON `content` object) is left out
+    }  # filter (an XML `content` object) is left out
     assert params["session"].location == "cookie" and params["X-Trace"].location == "header"
     assert params["X-Trace"].required and not params["limit"].required
     warning = next(d for d in diagnostics if d.rule == "unsupported-parameter")
@@ -138,3 +139,176 @@ def test_placeholder_variables_marked_or_obvious() -> None:
 )
 def test_is_placeholder_variable(variable: dict[str, object], placeholder: bool) -> None:
     assert is_placeholder_variable(variable) is placeholder
+
+
+# --------------------------------------------------------------------------- bodies and styles
+
+
+def _one_operation(tmp_path: Path, operation: str, components: str = "") -> tuple[Api, Diagnostics]:
+    spec = tmp_path / "one.yaml"
+    spec.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\n"
+        "servers: [{url: 'https://x.example'}]\n"
+        "paths:\n  /things/{id}:\n    post:\n      operationId: make\n"
+        + textwrap.indent(textwrap.dedent(operation), " " * 6)
+        + "      responses: {'204': {description: done}}\n"
+        + components,
+        encoding="utf-8",
+    )
+    diagnostics = Diagnostics()
+    loaded = load_spec(spec, diagnostics)
+    assert loaded is not None
+    return build_api(loaded, diagnostics), diagnostics
+
+
+_ID = "parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n"
+
+
+@pytest.mark.parametrize(
+    ("media_types", "chosen", "encoding"),
+    [
+        (["multipart/form-data", "application/json"], "application/json", "json"),
+        (
+            ["application/x-www-form-urlencoded", "multipart/form-data"],
+            "application/x-www-form-urlencoded",
+            "form",
+        ),
+        (["text/plain", "multipart/form-data"], "multipart/form-data", "multipart"),
+        (["application/octet-stream", "text/csv"], "text/csv", "text"),
+        (["application/pdf"], "application/pdf", "binary"),
+        (["application/problem+json", "text/plain"], "application/problem+json", "json"),
+    ],
+)
+def test_the_body_media_type_the_client_sends_best(
+    tmp_path: Path, media_types: list[str], chosen: str, encoding: str
+) -> None:
+    content = "".join(
+        f"    {m}: {{schema: {{type: object, properties: {{a: {{type: string}}}}}}}}\n"
+        for m in media_types
+    )
+    api, diagnostics = _one_operation(tmp_path, _ID + "requestBody:\n  content:\n" + content)
+    body = api.operations[0].body
+    assert body is not None and (body.media_type, body.encoding) == (chosen, encoding)
+    assert bool(body.class_name) == (encoding in {"json", "form", "multipart"})
+    assert not diagnostics.has_errors() and not list(diagnostics)
+
+
+def test_multipart_files_leave_the_model(tmp_path: Path) -> None:
+    api, _ = _one_operation(
+        tmp_path,
+        _ID
+        + textwrap.dedent(
+            """\
+        requestBody:
+          content:
+            multipart/form-data:
+              schema:
+                type: object
+                required: [file, purpose]
+                properties:
+                  file: {type: string, format: binary, description: The upload.}
+                  pages: {type: array, items: {type: string, contentMediaType: image/png}}
+                  note: {type: string, contentMediaType: text/plain, contentEncoding: base64}
+                  purpose: {type: string}
+              encoding:
+                purpose: {style: deepObject, explode: true}
+        """
+        ),
+    )
+    body = api.operations[0].body
+    assert body is not None and body.encoding == "multipart"
+    assert [(f.name, f.required, f.array) for f in body.files] == [
+        ("file", True, False),
+        ("pages", False, True),
+    ]  # base64 text is a string, not a file
+    assert body.files[0].description == "The upload."
+    assert body.deep_object == ("purpose",)
+    data = api.models.schemas[body.class_name]
+    assert set(data["properties"]) == {"note", "purpose"} and data["required"] == ["purpose"]
+
+
+def test_a_multipart_body_of_files_only_has_no_model(tmp_path: Path) -> None:
+    api, _ = _one_operation(
+        tmp_path,
+        _ID
+        + "requestBody:\n  content:\n    multipart/form-data:\n"
+        + "      schema: {type: object, properties: {file: {type: string, format: binary}}}\n",
+    )
+    body = api.operations[0].body
+    assert body is not None and body.class_name == "" and [f.name for f in body.files] == ["file"]
+
+
+def test_a_body_that_can_hold_nothing_is_no_body(tmp_path: Path) -> None:
+    api, _ = _one_operation(
+        tmp_path,
+        _ID
+        + "requestBody:\n  content:\n    application/x-www-form-urlencoded:\n"
+        + "      schema: {type: object, properties: {}, additionalProperties: false}\n",
+    )
+    assert api.operations[0].body is None
+
+
+@pytest.mark.parametrize(
+    ("parameter", "style", "problem"),
+    [
+        (
+            "{name: q, in: query, style: deepObject, explode: true, schema: {type: object}}",
+            "deepObject",
+            "",
+        ),
+        (
+            "{name: q, in: query, style: deepObject, explode: true, schema: {type: array}}",
+            "deepObject",
+            "",
+        ),
+        ("{name: q, in: query, explode: false, schema: {type: array}}", "form", ""),
+        (
+            "{name: q, in: query, style: pipeDelimited, explode: false, schema: {type: array}}",
+            "pipeDelimited",
+            "",
+        ),
+        (
+            "{name: q, in: query, style: spaceDelimited, explode: false, schema: {type: array}}",
+            "spaceDelimited",
+            "",
+        ),
+        ("{name: q, in: query, schema: {type: array}}", "", ""),
+        ("{name: q, in: query, content: {application/json: {schema: {type: object}}}}", "json", ""),
+        (
+            "{name: X-Q, in: header, content: {application/json: {schema: {type: array}}}}",
+            "json",
+            "",
+        ),
+        ("{name: X-Q, in: header, explode: true, schema: {type: object}}", "simple-explode", ""),
+        ("{name: X-Q, in: header, schema: {type: object}}", "simple", ""),
+        (
+            "{name: q, in: query, style: deepObject, explode: false, schema: {type: object}}",
+            "",
+            "deepObject",
+        ),
+        ("{name: q, in: cookie, schema: {type: object}}", "", "object in style 'form'"),
+        (
+            "{name: q, in: query, content: {application/xml: {schema: {type: object}}}}",
+            "",
+            "application/xml",
+        ),
+        (
+            "{name: q, in: cookie, content: {application/json: {schema: {type: object}}}}",
+            "",
+            "application/json",
+        ),
+    ],
+)
+def test_parameter_styles(tmp_path: Path, parameter: str, style: str, problem: str) -> None:
+    api, diagnostics = _one_operation(
+        tmp_path,
+        "parameters:\n"
+        "  - {name: id, in: path, required: true, schema: {type: string}}\n"
+        f"  - {parameter}\n",
+    )
+    parameters = {p.name: p for p in api.operations[0].parameters}
+    warnings = [d.message for d in diagnostics if d.rule == "unsupported-parameter"]
+    if problem:
+        assert len(parameters) == 1 and len(warnings) == 1 and problem in warnings[0]
+    else:
+        assert not warnings and parameters[parameter.split(",")[0][7:]].style == style

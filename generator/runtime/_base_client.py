@@ -56,6 +56,7 @@ from urllib.parse import quote
 import httpx
 import pydantic
 
+from ._encoding import encode_body, encode_styled_header, encode_styled_query
 from ._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -69,7 +70,6 @@ from ._exceptions import (
     status_error_class,
 )
 from ._logs import REDACTED, redact_headers, redact_url, scrub, setup_logging
-from ._models import encode_json
 from ._operations import Operation, SecurityScheme, Server, ServerVariable
 from ._response import APIResponse, AsyncAPIResponse, is_raw_response_requested, parse_response
 from ._types import (
@@ -160,8 +160,11 @@ def render_path(template: str, path_params: Mapping[str, object]) -> str:
     )
 
 
-def encode_query(query: Mapping[str, object]) -> list[tuple[str, str]]:
-    """Query parameters as ``(name, value)`` pairs (OpenAPI ``form`` style, exploded).
+def encode_query(
+    query: Mapping[str, object], styles: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """Query parameters as ``(name, value)`` pairs (OpenAPI ``form`` style, exploded,
+    unless ``styles`` names another for the parameter: :func:`encode_styled_query`).
 
     ``None``/``NOT_GIVEN`` are dropped, booleans become ``true``/``false``, sequences
     repeat the key and mappings contribute one pair per entry.
@@ -170,7 +173,9 @@ def encode_query(query: Mapping[str, object]) -> list[tuple[str, str]]:
     for key, value in query.items():
         if value is None or isinstance(value, NotGiven):
             continue
-        if isinstance(value, Mapping):
+        if styles and key in styles:
+            items.extend(encode_styled_query(key, value, styles[key]))
+        elif isinstance(value, Mapping):
             items.extend(
                 (str(k), _stringify(v))
                 for k, v in value.items()
@@ -183,12 +188,16 @@ def encode_query(query: Mapping[str, object]) -> list[tuple[str, str]]:
     return items
 
 
-def _encode_header_params(headers: Mapping[str, object]) -> dict[str, str]:
+def _encode_header_params(
+    headers: Mapping[str, object], styles: Mapping[str, str] | None = None
+) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in headers.items():
         if value is None or isinstance(value, NotGiven):
             continue
-        if isinstance(value, list | tuple):
+        if styles and key in styles:
+            text = encode_styled_header(value, styles[key])
+        elif isinstance(value, list | tuple):
             text = ",".join(_stringify(v) for v in value)
         else:
             text = _stringify(value)
@@ -677,18 +686,25 @@ class _BaseClient(Generic[_HttpxClientT]):
         headers: Mapping[str, object] | None,
         cookies: Mapping[str, object] | None,
         body: object,
+        files: Mapping[str, object] | None = None,
     ) -> httpx.Request:
         # the server first: an operation that cannot be sent anywhere says so, credentials or not
         url = self._build_url(operation, path_params or {})
         schemes = self._select_schemes(operation)
-        params = encode_query(query or {})
-        content = None if isinstance(body, NotGiven) else encode_json(body)
+        params = encode_query(query or {}, operation.query_styles)
+        encoded = encode_body(
+            operation.body_encoding,
+            operation.body_media_type,
+            body,
+            files,
+            operation.deep_object,
+        )
 
         merged = httpx.Headers({"User-Agent": self._user_agent, "Accept": "application/json"})
-        if content is not None:
-            merged["Content-Type"] = "application/json"
+        if encoded.content_type is not None:
+            merged["Content-Type"] = encoded.content_type
         merged.update(self._default_headers)
-        merged.update(_encode_header_params(headers or {}))
+        merged.update(_encode_header_params(headers or {}, operation.header_styles))
         cookie_pairs = _encode_cookie_params(cookies or {})
         for scheme in schemes:
             secret = self._credentials[scheme.name].value
@@ -714,7 +730,8 @@ class _BaseClient(Generic[_HttpxClientT]):
             url,
             params=tuple(params) if params else None,
             headers=merged,
-            content=content,
+            content=encoded.content,
+            files=list(encoded.parts) or None,
             timeout=self._timeout,
         )
 
@@ -902,6 +919,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         headers: Mapping[str, object] | None = None,
         cookies: Mapping[str, object] | None = None,
         body: object = NOT_GIVEN,
+        files: Mapping[str, object] | None = None,
     ) -> T:
         """Send ``operation`` (with retries) and parse the 2xx response into ``cast_to``.
 
@@ -915,6 +933,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             headers=headers,
             cookies=cookies,
             body=body,
+            files=files,
         )
         retries_taken = 0
         while True:
@@ -1050,6 +1069,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         headers: Mapping[str, object] | None = None,
         cookies: Mapping[str, object] | None = None,
         body: object = NOT_GIVEN,
+        files: Mapping[str, object] | None = None,
     ) -> T:
         """Async counterpart of :meth:`SyncAPIClient.request`."""
         raw = is_raw_response_requested()
@@ -1060,6 +1080,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             headers=headers,
             cookies=cookies,
             body=body,
+            files=files,
         )
         retries_taken = 0
         while True:

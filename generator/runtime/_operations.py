@@ -28,6 +28,7 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRAC
 
 _TEMPLATE_RE = re.compile(r"\{([^{}]+)\}")
 _EMPTY_ERROR_MODELS: Mapping[str, type[pydantic.BaseModel] | str] = MappingProxyType({})
+_NO_STYLES: Mapping[str, str] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,20 @@ class Operation:
         default_factory=lambda: _EMPTY_ERROR_MODELS, compare=False, hash=False
     )
     models_module: str = ""
+    #: how the request body is sent: ``json``, ``form``, ``multipart``, ``binary`` or
+    #: ``text`` (see :mod:`._encoding`), and its media type
+    body_encoding: Literal["json", "form", "multipart", "binary", "text"] = "json"
+    body_media_type: str = "application/json"
+    #: properties of a form or multipart body sent in ``deepObject`` style
+    deep_object: tuple[str, ...] = ()
+    #: query and header parameters sent in another style than their location's default
+    #: (exploded ``form`` in the query, ``simple`` in headers): name -> style
+    query_styles: Mapping[str, str] = field(
+        default_factory=lambda: _NO_STYLES, compare=False, hash=False
+    )
+    header_styles: Mapping[str, str] = field(
+        default_factory=lambda: _NO_STYLES, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         if self.method != self.method.upper():
