@@ -11,6 +11,7 @@ generated in two parts, side by side when a process pool is given
 
 from __future__ import annotations
 
+import ast
 import json
 import warnings
 from concurrent.futures import BrokenExecutor, Executor, Future
@@ -58,15 +59,19 @@ class ModelsModule:
     """The generated models: their source as one module, and what it defines."""
 
     source: str
+    #: the model classes by name (type aliases are not among them: see ``aliases``)
     classes: dict[str, ModelClass] = field(default_factory=dict)
     #: names the module imports (``datetime``, ``UUID``, ...) -> (module, name in that module)
     imports: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: the module taken apart, when it was generated (not when built from text)
     parts: ModelSource | None = None
+    #: type aliases the module defines (``X = TypeAliasType("X", ...)``) -> the type they name
+    aliases: dict[str, str] = field(default_factory=dict)
 
     @property
     def names(self) -> tuple[str, ...]:
-        return tuple(self.classes)
+        """Every name the models package exports: classes, then type aliases."""
+        return (*self.classes, *self.aliases)
 
 
 def generate_models(
@@ -184,9 +189,10 @@ class ModelsRun:
         assert module is not None  # a result without an error has a module
         return ModelsModule(
             source=module.source,
-            classes={c.name: c.model for c in module.classes},
+            classes={c.name: c.model for c in module.classes if c.kind == "class"},
             imports=dict(module.imported),
             parts=module,
+            aliases={c.name: c.model.root_annotation for c in module.classes if c.kind == "alias"},
         )
 
 
@@ -282,7 +288,7 @@ def _run(generate: Any, document: dict[str, Any], package: str, spec_name: str) 
 
 @dataclass(frozen=True, slots=True)
 class ModelsImport:
-    """``from .{module} import {names}`` in one models module: classes of another group."""
+    """``from .{module} import {names}`` in one models module: definitions of another group."""
 
     module: str
     names: tuple[str, ...]
@@ -297,12 +303,14 @@ class ModelsModuleView:
     imports: tuple[str, ...]  # the generated source's own import lines, as they were
     siblings: tuple[ModelsImport, ...]  # classes from other modules, by module name
     exports: tuple[str, ...]  # the ``__all__`` entries as string literals, sorted
-    classes: tuple[str, ...]  # each class's source text, in the generated order
+    classes: tuple[str, ...]  # each definition's source text (classes, aliases), in generated order
+    #: statements run once the module's definitions all exist (``X.model_rebuild()``)
+    after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class LazyModel:
-    """One entry of the lazy ``models/__init__.py``: a class and the module that holds it."""
+    """One entry of the lazy ``models/__init__.py``: a class or alias and the module that holds it."""
 
     name: str
     module: str
@@ -312,38 +320,45 @@ class LazyModel:
 
 @dataclass(frozen=True, slots=True)
 class ModelsPackageView:
-    """The models as a package: its modules, and every class by name for ``__init__.py``."""
+    """The models as a package: its modules, and every name for ``__init__.py``."""
 
     modules: tuple[ModelsModuleView, ...]
     lazy: tuple[LazyModel, ...]  # sorted by class name
 
 
 def package_view(models: ModelsModule) -> ModelsPackageView | None:
-    """The models as a package: one module per group of mutually dependent classes.
+    """The models as a package: one module per group of mutually dependent definitions.
 
     A resource module then imports only the classes it uses and what they need
     (``models/__init__.py`` resolves names lazily), instead of every class of a big
-    API: importing one resource of a 4,000-class spec stays cheap. Classes that
-    refer to each other in a cycle share a module, so the modules import each
-    other without cycles. The text is laid out by ``templates/models_module.py.jinja``
-    and ``templates/models_init.py.jinja``.
+    API: importing one resource of a 4,000-class spec stays cheap. Definitions
+    (classes and type aliases) that refer to each other in a cycle share a module, so
+    the modules import each other without cycles; a group's ``X.model_rebuild()``
+    calls close its module, once every name they resolve is defined or imported. The
+    text is laid out by ``templates/models_module.py.jinja`` and
+    ``templates/models_init.py.jinja``.
 
-    ``None`` when the generated source holds anything but imports and classes: it
-    then stays one module (``models/__init__.py``), the models generator's own text
-    written as it is, rather than risk splitting it wrongly.
+    ``None`` when the generated source holds anything :func:`~generator.model_source.analyse`
+    cannot place: it then stays one module (``models/__init__.py``), the models
+    generator's own text written as it is, rather than risk splitting it wrongly.
     """
     module = models.parts or analyse(models.source, {}, describe=False)
     if not module.plain or not module.classes:
         return None
     names = {c.name for c in module.classes}
     deps = {c.name: set(c.names & names) for c in module.classes}
+    for c in module.classes:
+        for statement in c.after:
+            deps[c.name] |= _statement_names(statement) & names
+        deps[c.name].discard(c.name)
     groups = strongly_connected(list(deps), deps)
     module_of = _module_names(groups)
     order = {c.name: index for index, c in enumerate(module.classes)}
-    text = {c.name: c.text for c in module.classes}
+    by_name = {c.name: c for c in module.classes}
     modules = []
     for group in groups:
         name = module_of[group[0]]
+        members = sorted(group, key=order.__getitem__)
         needed: dict[str, set[str]] = {}
         for member in group:
             for dep in deps[member]:
@@ -352,13 +367,14 @@ def package_view(models: ModelsModule) -> ModelsPackageView | None:
         modules.append(
             ModelsModuleView(
                 name=name,
-                class_var=any("__non_nullable__" in text[member] for member in group),
+                class_var=any("__non_nullable__" in by_name[m].text for m in group),
                 imports=tuple(module.imports),
                 siblings=tuple(
                     ModelsImport(m, tuple(sorted(n))) for m, n in sorted(needed.items())
                 ),
                 exports=tuple(json.dumps(n) for n in sorted(group)),
-                classes=tuple(text[m] for m in sorted(group, key=order.__getitem__)),
+                classes=tuple(by_name[m].text for m in members),
+                after=tuple(statement for m in members for statement in by_name[m].after),
             )
         )
     lazy = tuple(
@@ -366,6 +382,11 @@ def package_view(models: ModelsModule) -> ModelsPackageView | None:
         for n in sorted(module_of)
     )
     return ModelsPackageView(modules=tuple(modules), lazy=lazy)
+
+
+def _statement_names(statement: str) -> set[str]:
+    """The plain names one statement (``X.model_rebuild()``) uses."""
+    return {n.id for n in ast.walk(ast.parse(statement)) if isinstance(n, ast.Name)}
 
 
 def _module_names(groups: list[list[str]]) -> dict[str, str]:

@@ -74,9 +74,67 @@ def test_without_describe_nothing_is_marked() -> None:
 
 
 def test_other_statements_make_a_module_not_plain() -> None:
-    assert not analyse(SOURCE + "\nPet.model_rebuild()\n", SCHEMAS).plain
+    assert not analyse(SOURCE + "\nif Pet:\n    pass\n", SCHEMAS).plain
+    assert not analyse(SOURCE + "\nCat.model_rebuild()\n", SCHEMAS).plain  # no such definition
     with pytest.raises(SyntaxError):
         analyse("class (:\n", {})
+
+
+ALIASED = (
+    SOURCE
+    + """
+
+Metadata = TypeAliasType("Metadata", Annotated[str, Field(max_length=512, description="Pet")])
+Names = list[Metadata]
+Json = TypeAliasType("Json", "dict[str, Json] | list[Json] | str | None")
+
+
+class Owner(BaseModel):
+    metadata: dict[str, Metadata] | None = None
+    names: Annotated[Names, Field(min_length=1)]
+    pets: list[Pet] | None = None
+    extra: Json = None
+
+
+Owner.model_rebuild()
+Pet.model_rebuild()
+"""
+)
+
+
+def test_aliases_and_rebuild_calls_are_definitions_and_trailers() -> None:
+    module = analyse(ALIASED, SCHEMAS)
+    assert module.plain
+    by_name = {c.name: c for c in module.classes}
+    assert [c.name for c in module.classes if c.kind == "alias"] == ["Metadata", "Names", "Json"]
+    metadata = by_name["Metadata"]
+    # a Field's description ("Pet") and the alias's own quoted name are no names
+    assert metadata.names == metadata.eager == {"TypeAliasType", "Annotated", "Field", "str"}
+    assert metadata.text.startswith("Metadata = TypeAliasType(")
+    assert by_name["Names"].eager == {"list", "Metadata"}
+    # a quoted forward reference is used, not evaluated
+    assert "Json" not in by_name["Json"].names and "dict" in by_name["Json"].names
+    assert "dict" not in by_name["Json"].eager
+    assert by_name["Owner"].after == ("Owner.model_rebuild()",)
+    assert by_name["Pet"].after == ("Pet.model_rebuild()",)
+    assert by_name["Dog"].after == ()
+
+
+def test_field_annotations_spell_out_aliases() -> None:
+    owner = {c.name: c for c in analyse(ALIASED, SCHEMAS).classes}["Owner"].model
+    annotations = {f.name: f.annotation for f in owner.fields}
+    assert annotations["metadata"] == "dict[str, str] | None"
+    assert annotations["names"] == "list[str]"  # an alias of an alias, Annotated dropped
+    assert annotations["pets"] == "list[Pet] | None"
+    assert annotations["extra"] == "Json"  # recursive: kept by name
+
+
+def test_assembled_module_keeps_rebuild_calls_last() -> None:
+    module = analyse(ALIASED, SCHEMAS)
+    text = assemble(module)
+    assert text.rstrip().endswith("\n\nPet.model_rebuild()\nOwner.model_rebuild()")  # class order
+    renamed = rename_class({c.name: c for c in module.classes}["Owner"], {"Owner": "Holder"})
+    assert renamed.after == ("Holder.model_rebuild()",) and renamed.kind == "class"
 
 
 def test_renaming_touches_names_only() -> None:
