@@ -388,14 +388,26 @@ def _alias_names(node: ast.stmt) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _names(node: ast.ClassDef) -> frozenset[str]:
-    """Every plain name a class statement uses, names in quoted annotations too."""
+    """Every plain name a class statement uses, names in quoted annotations too.
+
+    Quoted annotations are those of fields and those a class assigns to
+    ``__annotations__`` (``{"__pydantic_extra__": Dict[str, "Value"]}``, how
+    datamodel-code-generator types the extra fields of ``additionalProperties``).
+    """
     found: set[str] = set()
     for child in ast.walk(node):
         if isinstance(child, ast.Name):
             found.add(child.id)
     for statement in node.body:
+        annotation: ast.expr | None = None
         if isinstance(statement, ast.AnnAssign):
-            for child in ast.walk(statement.annotation):
+            annotation = statement.annotation
+        elif isinstance(statement, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__annotations__" for t in statement.targets
+        ):
+            annotation = statement.value
+        if annotation is not None:
+            for child in ast.walk(annotation):
                 if isinstance(child, ast.Constant) and isinstance(child.value, str):
                     try:
                         quoted = ast.parse(child.value, mode="eval")

@@ -190,3 +190,19 @@ def test_field_wire_name_description_and_schema() -> None:
     assert (a.alias, a.required, a.description, a.read_only) == ("A", False, "The A.", True)
     assert (b.alias, b.required, b.description, b.read_only) == ("B", True, "", False)
     assert (c.alias, c.required, c.nullable) == ("c", False, True)
+
+
+def test_quoted_names_in_assigned_annotations_are_used() -> None:
+    """``additionalProperties`` of a model type the extra fields through ``__annotations__``."""
+    source = (
+        "from pkg._models import BaseModel\n\n\n"
+        "class Inlined(BaseModel):\n"
+        "    __annotations__ = {\n"
+        '        "__pydantic_extra__": Dict[str, "InlinedValue"],\n'
+        "    }\n"
+        "    a_number: float | None = None\n\n\n"
+        "class InlinedValue(BaseModel):\n"
+        "    x: int\n"
+    )
+    inlined = analyse(source, {}).classes[0]
+    assert {"InlinedValue", "Dict"} <= inlined.names
