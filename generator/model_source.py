@@ -231,13 +231,7 @@ def _expand_aliases(classes: list[ClassSource]) -> list[ClassSource]:
         if c.kind == "alias" and c.model.root_annotation
     }
     # an alias holding a quoted forward reference (a recursive type) keeps its name
-    values = {
-        name: value
-        for name, value in values.items()
-        if not any(
-            isinstance(n, ast.Constant) and isinstance(n.value, str) for n in ast.walk(value)
-        )
-    }
+    values = {name: value for name, value in values.items() if not _forward_references(value)}
     if not values:
         return classes
 
@@ -263,6 +257,19 @@ def _expand_aliases(classes: list[ClassSource]) -> list[ClassSource]:
             c = replace(c, model=model)
         expanded.append(c)
     return expanded
+
+
+def _forward_references(node: ast.expr) -> bool:
+    """Whether a type expression holds a quoted name (``"Json"``); ``Literal`` values are none."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "Literal":
+        return False
+    return any(
+        _forward_references(child)
+        for child in ast.iter_child_nodes(node)
+        if isinstance(child, ast.expr)
+    )
 
 
 class _Substitute(ast.NodeTransformer):

@@ -206,3 +206,14 @@ def test_quoted_names_in_assigned_annotations_are_used() -> None:
     )
     inlined = analyse(source, {}).classes[0]
     assert {"InlinedValue", "Dict"} <= inlined.names
+
+
+def test_literal_aliases_are_spelled_out() -> None:
+    source = (
+        "from pkg._models import BaseModel\n\n"
+        "Status = TypeAliasType(\"Status\", Annotated[Literal['a', 'b'], Field(title='Status')])\n\n\n"
+        "class Pet(BaseModel):\n"
+        "    status: Status | None = 'a'\n"
+    )
+    pet = {c.name: c for c in analyse(source, {}).classes}["Pet"]
+    assert pet.model.fields[0].annotation == "Literal['a', 'b'] | None"
