@@ -255,7 +255,7 @@ class _Context:
     def model_kinds(self) -> dict[str, str | None]:
         return {
             name: (cls.root_annotation if cls.is_root else None)
-            for name, cls in self.models.classes.items()
+            for name, cls in self.models.types.items()
         }
 
 
@@ -346,7 +346,7 @@ def _body_arguments(
     """
     if op.body is None:
         return [], ""
-    model = ctx.models.classes.get(op.body.class_name)
+    model = ctx.models.types.get(op.body.class_name)
     if op.body.spread and model is not None and not model.is_root and model.fields:
         return _spread_body_arguments(ctx, model, used_names)
     argument, body_source = _whole_body_argument(ctx, op.body, model, used_names)
@@ -440,8 +440,9 @@ def _return_type(ctx: _Context, op: Operation) -> tuple[str, str]:
     success = op.success
     if success is None:
         return "None", "NoneType"
-    if success.class_name in ctx.models.classes:
-        return success.class_name, success.class_name
+    returned = ctx.models.return_type(success.class_name) if success.class_name else None
+    if returned is not None:
+        return returned
     if success.media_type is None:
         return "None", "NoneType"
     if is_json_media(success.media_type):
@@ -586,7 +587,8 @@ def _with_body_import(ctx: _Context, method: MethodView) -> MethodView:
     the module alone, and each method loads the classes it needs (and what they refer
     to) on its first call. Later calls find them in ``sys.modules``.
     """
-    models = sorted(n for n in _body_names(method) if n in ctx.models.classes)
+    types = ctx.models.types
+    models = sorted(n for n in _body_names(method) if n in types)
     if not models:
         return method
     return replace(method, body_import=f"from ..models import {', '.join(models)}")
@@ -599,6 +601,7 @@ _KNOWN_IMPORTS: dict[str, tuple[str, str]] = {
     "NoneType": ("types", "NoneType"),
     "Any": ("typing", "Any"),
     "Literal": ("typing", "Literal"),
+    "cast": ("typing", "cast"),
     "build_request_model": (".._models", "build_request_model"),
     "validate_value": (".._models", "validate_value"),
     "NOT_GIVEN": (".._types", "NOT_GIVEN"),
@@ -623,7 +626,7 @@ def _resource_imports(
     (``from __future__ import annotations`` leaves annotations unevaluated); models in
     method bodies are imported there (:func:`_with_body_import`).
     """
-    models = ctx.models.classes.keys()
+    models = ctx.models.types.keys()
     used: set[str] = set()  # at run time, outside any method body
     in_annotations: set[str] = set()
     for method in methods:
