@@ -27,6 +27,7 @@ __all__ = [
     "ModelSource",
     "analyse",
     "assemble",
+    "expand_aliases",
     "rename_class",
     "rename_names",
 ]
@@ -158,7 +159,6 @@ def analyse(source: str, schemas: Mapping[str, Any], *, describe: bool = True) -
     classes = [
         replace(c, after=tuple(trailers[c.name])) if c.name in trailers else c for c in classes
     ]
-    classes = _expand_aliases(classes)
     return ModelSource(
         header, tuple(imports), imported, tuple(classes), _insert(source, marks), plain
     )
@@ -214,6 +214,15 @@ def _strip_annotated(node: ast.expr) -> ast.expr:
     result = Strip().visit(ast.parse(ast.unparse(node), mode="eval").body)
     assert isinstance(result, ast.expr)
     return result
+
+
+def expand_aliases(module: ModelSource) -> ModelSource:
+    """``module`` with each type alias in its classes' field annotations spelled out.
+
+    Done once the module is whole (after the parts of a big spec are joined and
+    renamed): the records then name only what the module defines.
+    """
+    return replace(module, classes=tuple(_expand_aliases(list(module.classes))))
 
 
 def _expand_aliases(classes: list[ClassSource]) -> list[ClassSource]:
