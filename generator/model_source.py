@@ -352,15 +352,54 @@ def rename_class(cls: ClassSource, mapping: Mapping[str, str]) -> ClassSource:
         ),
         root_annotation=rename_names(model.root_annotation, mapping),
     )
+    text = rename_names(cls.text, mapping)
+    if cls.kind == "alias":
+        text = _rename_alias_strings(text, mapping)
     return ClassSource(
         name=mapping.get(cls.name, cls.name),
-        text=rename_names(cls.text, mapping),
+        text=text,
         names=frozenset(mapping.get(n, n) for n in cls.names),
         eager=frozenset(mapping.get(n, n) for n in cls.eager),
         model=model,
         kind=cls.kind,
         after=tuple(rename_names(statement, mapping) for statement in cls.after),
     )
+
+
+def _rename_alias_strings(text: str, mapping: Mapping[str, str]) -> str:
+    """An alias statement with the strings of its ``TypeAliasType(...)`` call renamed too.
+
+    The first argument is the alias's own name (``TypeAliasType("Temperature", ...)``),
+    the second may be a quoted forward reference; :func:`rename_names` leaves strings
+    alone, so they are found with :mod:`ast` and rewritten where they stand.
+    """
+    node = ast.parse(text).body[0]
+    value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+    if not (
+        isinstance(value, ast.Call)
+        and ast.unparse(value.func).rpartition(".")[2] == "TypeAliasType"
+    ):
+        return text
+    lines = text.split("\n")
+    for arg in reversed(value.args[:2]):
+        if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+            continue
+        if arg.lineno != arg.end_lineno or arg.end_col_offset is None:
+            continue  # an implicitly joined string: left as it is
+        renamed = rename_names(arg.value, mapping) if _is_expression(arg.value) else arg.value
+        if renamed != arg.value:
+            line = lines[arg.lineno - 1].encode()
+            new = line[: arg.col_offset] + json.dumps(renamed).encode() + line[arg.end_col_offset :]
+            lines[arg.lineno - 1] = new.decode()
+    return "\n".join(lines)
+
+
+def _is_expression(text: str) -> bool:
+    try:
+        ast.parse(text, mode="eval")
+    except SyntaxError:
+        return False
+    return True
 
 
 def _alias_names(node: ast.stmt) -> tuple[frozenset[str], frozenset[str]]:

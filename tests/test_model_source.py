@@ -228,3 +228,19 @@ def test_literal_aliases_are_spelled_out() -> None:
     )
     pet = {c.name: c for c in expand_aliases(analyse(source, {})).classes}["Pet"]
     assert pet.model.fields[0].annotation == "Literal['a', 'b'] | None"
+
+
+def test_renamed_alias_keeps_its_own_name_and_forward_references_in_step() -> None:
+    source = (
+        'Temperature = TypeAliasType("Temperature", Annotated[float, Field(description="Temperature")])\n'
+        'Tree = TypeAliasType("Tree", "list[Tree] | Temperature")\n'
+    )
+    first, second = analyse(source, {}).classes
+    renamed = rename_class(first, {"Temperature": "Temperature1"})
+    assert renamed.text == (
+        'Temperature1 = TypeAliasType("Temperature1", '
+        'Annotated[float, Field(description="Temperature")])'
+    )
+    assert rename_class(second, {"Temperature": "Temperature1", "Tree": "Tree2"}).text == (
+        'Tree2 = TypeAliasType("Tree2", "list[Tree2] | Temperature1")'
+    )

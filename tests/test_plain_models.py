@@ -61,8 +61,9 @@ def test_no_root_model_anywhere(package: Path) -> None:
     # absent value (None) for type checkers, and the marker still refuses it in requests
     assert 'status: PetStatus = "pending"' in pet and "count: Count = 1" in pet
     assert "nickname: str | None = None" in pet and "owner: Error | None = None" in pet
-    assert 'PetStatus = TypeAliasType("PetStatus", Literal["available", "pending", "sold"])' in (
-        texts["_pet_status.py"]
+    assert (
+        'PetStatus = TypeAliasType("PetStatus", Literal["available", "pending", "sold"])'
+        in (texts["_pet_status.py"])
     )
 
 
