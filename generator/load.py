@@ -25,7 +25,15 @@ import yaml
 
 from generator.diagnostics import Diagnostic, Diagnostics, Level, escape_pointer, join_pointer
 
-__all__ = ["LoadedSpec", "SourceFile", "deref", "load_spec", "parse_pointer", "resolve_pointer"]
+__all__ = [
+    "LoadedSpec",
+    "SourceFile",
+    "deref",
+    "load_spec",
+    "parse_pointer",
+    "ref_cycles",
+    "resolve_pointer",
+]
 
 MAX_BYTES = 128 * 1024 * 1024
 MAX_DEPTH = 256
@@ -882,7 +890,67 @@ def load_spec(path: Path, diagnostics: Diagnostics) -> LoadedSpec | None:
         return None
     bundler = _Bundler(root, diagnostics)
     document = bundler.bundle()
-    return LoadedSpec(root=root, document=document, files=bundler.files, origins=bundler.origins)
+    spec = LoadedSpec(root=root, document=document, files=bundler.files, origins=bundler.origins)
+    for cycle in ref_cycles(document):
+        chain = " -> ".join(f"#{pointer}" for pointer in [*cycle, cycle[0]])
+        diagnostics.add(
+            spec.diagnostic(
+                Level.ERROR,
+                "ref-cycle",
+                f"$ref points back at itself through nothing but $refs: {chain}",
+                join_pointer(cycle[0], "$ref"),
+                "one of them must define the object instead of referring on",
+            )
+        )
+    return spec
+
+
+def ref_cycles(document: Any) -> list[list[str]]:
+    """Every cycle of components that are nothing but a local ``$ref`` to the next one.
+
+    ``requestBodies: {body: {$ref: '#/components/requestBodies/body'}}`` (or two that
+    point at each other) defines nothing: no reader can find the object, so each such
+    cycle is one error, listed from its first member in document order. A schema that
+    refers to itself *inside* an object (a tree) is no such cycle.
+    """
+    components = document.get("components") if isinstance(document, dict) else None
+    if not isinstance(components, dict):
+        return []
+    starts = [
+        join_pointer("/components", kind, name)
+        for kind, section in components.items()
+        if isinstance(section, dict)
+        for name in section
+    ]
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+    for start in starts:
+        chain: list[str] = []
+        pointer: str | None = start
+        while pointer is not None and pointer not in done and pointer not in chain:
+            chain.append(pointer)
+            pointer = _pure_ref(document, pointer)
+        if pointer is not None and pointer in chain:
+            cycle = chain[chain.index(pointer) :]
+            first = min(cycle, key=starts.index) if all(c in starts for c in cycle) else cycle[0]
+            at = cycle.index(first)
+            cycles.append(cycle[at:] + cycle[:at])
+        done.update(chain)
+    return cycles
+
+
+def _pure_ref(document: Any, pointer: str) -> str | None:
+    """Where the node at ``pointer`` refers on, when it is nothing but a local ``$ref``."""
+    try:
+        node = resolve_pointer(document, pointer)
+    except LookupError:
+        return None
+    ref = node.get("$ref") if isinstance(node, dict) else None
+    if not (isinstance(ref, str) and ref.startswith("#")):
+        return None
+    if any(key not in {"$ref", "summary", "description"} for key in node):
+        return None  # 3.1 schemas may add keywords beside $ref: then it defines something
+    return unquote(ref[1:])
 
 
 _KINDS = {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}

@@ -352,3 +352,45 @@ def test_duplicate_keys_are_still_found_with_yaml_1_2_scalars(tmp_path: Path) ->
     [diagnostic] = list(diagnostics)
     assert diagnostic.rule == "load-duplicate-key"
     assert (diagnostic.line, diagnostic.column) == (6, 3)
+
+
+CIRCULAR_BODY = (
+    ROOT / "tests/corpus/specs/openapi-python-client/documents_with_errors/circular-body-ref.yaml"
+)
+
+
+def test_request_body_referring_to_itself_is_a_located_error() -> None:
+    spec, diagnostics = load(CIRCULAR_BODY)
+    assert spec is not None
+    [diagnostic] = [d for d in diagnostics if d.level is Level.ERROR]
+    assert diagnostic.rule == "ref-cycle"
+    assert (diagnostic.line, diagnostic.column) == (20, 11)
+    assert diagnostic.pointer == "/components/requestBodies/body/$ref"
+
+
+def test_ref_cycles_through_several_components(tmp_path: Path) -> None:
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_text(
+        MINIMAL
+        + "components:\n  requestBodies:\n"
+        + "    A: {$ref: '#/components/requestBodies/B'}\n"
+        + "    B: {$ref: '#/components/requestBodies/A', description: d}\n"
+        + "    C: {$ref: '#/components/requestBodies/A'}\n"  # leads into the cycle: no new one
+        + "    D: {$ref: '#/components/requestBodies/E'}\n"  # a chain that ends: fine
+        + "    E: {content: {application/json: {schema: {$ref: '#/components/schemas/Tree'}}}}\n"
+        + "  schemas:\n"
+        + "    Tree:\n      type: object\n"
+        + "      properties: {children: {type: array, items: {$ref: '#/components/schemas/Tree'}}}\n"
+        + "    Same: {$ref: '#/components/schemas/Same'}\n"
+    )
+    spec, diagnostics = load(spec_file)
+    assert spec is not None
+    found = [(d.rule, d.pointer, d.line) for d in diagnostics]
+    assert found == [
+        ("ref-cycle", "/components/requestBodies/A/$ref", 6),
+        ("ref-cycle", "/components/schemas/Same/$ref", 15),
+    ]
+    assert (
+        "#/components/requestBodies/A -> #/components/requestBodies/B -> "
+        in next(iter(diagnostics)).message
+    )
