@@ -25,7 +25,15 @@ import yaml
 
 from generator.diagnostics import Diagnostic, Diagnostics, Level, escape_pointer, join_pointer
 
-__all__ = ["LoadedSpec", "SourceFile", "deref", "load_spec", "parse_pointer", "resolve_pointer"]
+__all__ = [
+    "LoadedSpec",
+    "SourceFile",
+    "deref",
+    "load_spec",
+    "parse_pointer",
+    "ref_cycles",
+    "resolve_pointer",
+]
 
 MAX_BYTES = 128 * 1024 * 1024
 MAX_DEPTH = 256
@@ -39,7 +47,14 @@ _YAML_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_YAML_LOADER):  # type: ignore[misc]
-    """Safe YAML loader that keeps timestamps as strings and notices repeated keys.
+    """Safe YAML loader with YAML 1.2 core-schema scalars that notices repeated keys.
+
+    PyYAML resolves plain scalars by YAML 1.1 rules, which OpenAPI 3.1 (YAML 1.2)
+    does not follow: ``NO``, ``yes`` and ``on`` become booleans, ``1e-08`` a string,
+    ``017`` an octal and ``12:30`` a sexagesimal number, and timestamps become dates.
+    The resolvers below are those of the YAML 1.2 core schema (see
+    :data:`_CORE_RESOLVERS`); everything else stays a string. Parsing is still
+    libyaml's where it is installed: only the (Python) resolver differs.
 
     YAML (like JSON) lets a later key silently replace an earlier one; in a spec that
     is always a mistake (two ``summary:`` lines, two ``200:`` responses). The loader
@@ -54,11 +69,57 @@ class _Loader(_YAML_LOADER):  # type: ignore[misc]
             self.duplicates = len(set(keys)) != len(keys) and _repeats(keys)
         return super().construct_mapping(node, deep)
 
+    def construct_core_int(self, node: Any) -> int:
+        """A YAML 1.2 core-schema integer: decimal (leading zeros allowed), ``0o17`` or ``0x1F``."""
+        text = str(self.construct_scalar(node))
+        if text.startswith(("0o", "0x")):
+            return int(text[2:], 8 if text[1] == "o" else 16)
+        return int(text, 10)
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in _YAML_LOADER.yaml_implicit_resolvers.items()
+    def construct_core_float(self, node: Any) -> float:
+        """A YAML 1.2 core-schema float, ``.inf``/``-.Inf``/``.NaN`` included."""
+        text = str(self.construct_scalar(node))
+        special = text.lower().lstrip("+-")
+        if special in {".inf", ".nan"}:
+            return float(text.replace(".", "", 1))
+        return float(text)
+
+
+#: YAML 1.2.2 core schema (section 10.3.2), tag -> the plain scalars it resolves
+_CORE_PATTERNS = {
+    "null": r"^(?:~|null|Null|NULL|)$",
+    "bool": r"^(?:true|True|TRUE|false|False|FALSE)$",
+    "int": r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$",
+    "float": r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
 }
+#: the first characters a plain scalar of each tag can start with (libyaml's dispatch key)
+_CORE_FIRST = {
+    "null": "~nN",
+    "bool": "tTfF",
+    "int": "-+0123456789",
+    "float": "-+.0123456789",
+}
+
+
+def _core_resolvers() -> dict[str | None, list[tuple[str, re.Pattern[str]]]]:
+    """PyYAML's ``yaml_implicit_resolvers`` table for the YAML 1.2 core schema.
+
+    Int comes before float, so ``10`` is an int and ``1e3`` (no int form) a float.
+    The merge key ``<<`` keeps working, as before.
+    """
+    table: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+    for name in ("null", "bool", "int", "float"):
+        tag, regexp = f"tag:yaml.org,2002:{name}", re.compile(_CORE_PATTERNS[name])
+        for first in [*_CORE_FIRST[name], *([""] if name == "null" else [])]:
+            table.setdefault(first, []).append((tag, regexp))
+    table["<"] = [("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"))]
+    return table
+
+
+_Loader.yaml_implicit_resolvers = _core_resolvers()
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_core_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_core_float)
 
 
 def _repeats(keys: list[str]) -> bool:
@@ -598,7 +659,7 @@ def _composed_nodes(text: str) -> Iterator[tuple[str, Any, Any]]:
     pointers but walked into once. Nothing when the text does not compose.
     """
     try:
-        root = yaml.compose(text, Loader=_YAML_LOADER)
+        root = yaml.compose(text, Loader=_Loader)
     except (yaml.YAMLError, RecursionError):
         return
     stack: list[tuple[Any, str, Any]] = [(root, "", root)] if root is not None else []
@@ -829,7 +890,67 @@ def load_spec(path: Path, diagnostics: Diagnostics) -> LoadedSpec | None:
         return None
     bundler = _Bundler(root, diagnostics)
     document = bundler.bundle()
-    return LoadedSpec(root=root, document=document, files=bundler.files, origins=bundler.origins)
+    spec = LoadedSpec(root=root, document=document, files=bundler.files, origins=bundler.origins)
+    for cycle in ref_cycles(document):
+        chain = " -> ".join(f"#{pointer}" for pointer in [*cycle, cycle[0]])
+        diagnostics.add(
+            spec.diagnostic(
+                Level.ERROR,
+                "ref-cycle",
+                f"$ref points back at itself through nothing but $refs: {chain}",
+                join_pointer(cycle[0], "$ref"),
+                "one of them must define the object instead of referring on",
+            )
+        )
+    return spec
+
+
+def ref_cycles(document: Any) -> list[list[str]]:
+    """Every cycle of components that are nothing but a local ``$ref`` to the next one.
+
+    ``requestBodies: {body: {$ref: '#/components/requestBodies/body'}}`` (or two that
+    point at each other) defines nothing: no reader can find the object, so each such
+    cycle is one error, listed from its first member in document order. A schema that
+    refers to itself *inside* an object (a tree) is no such cycle.
+    """
+    components = document.get("components") if isinstance(document, dict) else None
+    if not isinstance(components, dict):
+        return []
+    starts = [
+        join_pointer("/components", kind, name)
+        for kind, section in components.items()
+        if isinstance(section, dict)
+        for name in section
+    ]
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+    for start in starts:
+        chain: list[str] = []
+        pointer: str | None = start
+        while pointer is not None and pointer not in done and pointer not in chain:
+            chain.append(pointer)
+            pointer = _pure_ref(document, pointer)
+        if pointer is not None and pointer in chain:
+            cycle = chain[chain.index(pointer) :]
+            first = min(cycle, key=starts.index) if all(c in starts for c in cycle) else cycle[0]
+            at = cycle.index(first)
+            cycles.append(cycle[at:] + cycle[:at])
+        done.update(chain)
+    return cycles
+
+
+def _pure_ref(document: Any, pointer: str) -> str | None:
+    """Where the node at ``pointer`` refers on, when it is nothing but a local ``$ref``."""
+    try:
+        node = resolve_pointer(document, pointer)
+    except LookupError:
+        return None
+    ref = node.get("$ref") if isinstance(node, dict) else None
+    if not (isinstance(ref, str) and ref.startswith("#")):
+        return None
+    if any(key not in {"$ref", "summary", "description"} for key in node):
+        return None  # 3.1 schemas may add keywords beside $ref: then it defines something
+    return unquote(ref[1:])
 
 
 _KINDS = {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}

@@ -1,11 +1,13 @@
-"""The generated models as class records: parsed once, then renamed, joined and split freely.
+"""The generated models as definition records: parsed once, then renamed, joined and split freely.
 
 datamodel-code-generator returns one module of source text. :func:`analyse` parses
 it (never executes it) into a :class:`ModelSource`: the header and import lines, and
-one :class:`ClassSource` per class holding the class statement's exact text, the
-names it uses and a :class:`ModelClass` description of its fields, which the client's
+one :class:`ClassSource` per definition: a class statement, or a type alias
+(``X = TypeAliasType("X", ...)``), each holding its exact text, the names it uses, the
+statements that must run once the module's definitions all exist (``X.model_rebuild()``)
+and, for a class, a :class:`ModelClass` description of its fields, which the client's
 keyword arguments reuse. Everything later (joining the parts of a big spec, writing
-one module per group of classes) works on these records without parsing again.
+one module per group of definitions) works on these records without parsing again.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ __all__ = [
     "ModelSource",
     "analyse",
     "assemble",
+    "expand_aliases",
     "rename_class",
     "rename_names",
 ]
@@ -57,7 +60,7 @@ class ModelClass:
 
 @dataclass(frozen=True, slots=True)
 class ClassSource:
-    """One class statement of the models module."""
+    """One definition of the models module: a class statement or a type alias."""
 
     name: str
     #: the statement's source, exactly as generated (plus the ``__non_nullable__`` marker)
@@ -67,11 +70,17 @@ class ClassSource:
     #: the names evaluated when the statement runs (bases, assigned values): defined first
     eager: frozenset[str]
     model: ModelClass
+    #: ``"class"``, or ``"alias"`` for a type alias (``X = TypeAliasType("X", ...)``, ``X = Y``)
+    kind: str = "class"
+    #: statements that run once every definition of the module exists (``X.model_rebuild()``)
+    after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class ModelSource:
-    """A models module taken apart; ``plain`` is false when it holds more than imports and classes."""
+    """A models module taken apart; ``plain`` is false when it holds anything :func:`analyse`
+    cannot place: a statement that is no import, class, type alias or call on a definition
+    (``X.model_rebuild()``)."""
 
     header: tuple[str, ...]
     imports: tuple[str, ...]
@@ -102,11 +111,13 @@ def analyse(source: str, schemas: Mapping[str, Any], *, describe: bool = True) -
     models: dict[str, ModelClass] = {}
     plain = True
     marks: list[tuple[int, str]] = []
+    trailers: dict[str, list[str]] = {}
     for node in tree.body:
+        text = "\n".join(lines[node.lineno - 1 : node.end_lineno])
         if isinstance(node, ast.ImportFrom | ast.Import):
             if isinstance(node, ast.ImportFrom) and node.module == "__future__":
                 continue
-            imports.append("\n".join(lines[node.lineno - 1 : node.end_lineno]))
+            imports.append(text)
             if isinstance(node, ast.ImportFrom) and node.module:
                 for alias in node.names:
                     imported[alias.asname or alias.name] = (node.module, alias.name)
@@ -126,11 +137,160 @@ def analyse(source: str, schemas: Mapping[str, Any], *, describe: bool = True) -
                 text += "\n" + marker
                 marks.append((node.end_lineno or node.lineno, marker))
             classes.append(ClassSource(node.name, text, _names(node), _eager(node), model))
+        elif (alias_name := _alias_target(node)) is not None:
+            names, eager = _alias_names(node)
+            model = ModelClass(alias_name, (), False, ast.unparse(_alias_value(node)))
+            classes.append(
+                ClassSource(
+                    alias_name,
+                    text,
+                    names - {alias_name},
+                    eager - {alias_name},
+                    model,
+                    kind="alias",
+                )
+            )
+        elif (called := _called_on(node)) is not None:
+            trailers.setdefault(called, []).append(text)
         elif not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
             plain = False
+    if not trailers.keys() <= {c.name for c in classes}:
+        plain = False  # a call on something the module does not define: keep it whole
+    classes = [
+        replace(c, after=tuple(trailers[c.name])) if c.name in trailers else c for c in classes
+    ]
     return ModelSource(
         header, tuple(imports), imported, tuple(classes), _insert(source, marks), plain
     )
+
+
+def _alias_target(node: ast.stmt) -> str | None:
+    """The name a type alias statement defines (``X = TypeAliasType(...)``, ``X: TypeAlias = Y``)."""
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target = node.targets[0]
+        return target.id if isinstance(target, ast.Name) else None
+    if isinstance(node, ast.AnnAssign) and node.value is not None:
+        return node.target.id if isinstance(node.target, ast.Name) else None
+    return None
+
+
+def _alias_value(node: ast.stmt) -> ast.expr:
+    """The type an alias statement names: ``TypeAliasType``'s second argument, else the value."""
+    value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+    assert value is not None  # only called on what _alias_target accepted
+    if (
+        isinstance(value, ast.Call)
+        and ast.unparse(value.func).rpartition(".")[2] == "TypeAliasType"
+        and len(value.args) >= 2
+    ):
+        return value.args[1]
+    return value
+
+
+def _called_on(node: ast.stmt) -> str | None:
+    """``X`` for a statement ``X.method(...)`` (``X.model_rebuild()``), else ``None``."""
+    if (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Attribute)
+        and isinstance(node.value.func.value, ast.Name)
+    ):
+        return node.value.func.value.id
+    return None
+
+
+def _strip_annotated(node: ast.expr) -> ast.expr:
+    """``node`` with every ``Annotated[T, ...]`` in it replaced by ``T``."""
+
+    class Strip(ast.NodeTransformer):
+        def visit_Subscript(self, sub: ast.Subscript) -> ast.AST:
+            if ast.unparse(sub.value) == "Annotated":
+                inner = sub.slice.elts[0] if isinstance(sub.slice, ast.Tuple) else sub.slice
+                stripped: ast.AST = self.visit(inner)
+                return stripped
+            self.generic_visit(sub)
+            return sub
+
+    result = Strip().visit(ast.parse(ast.unparse(node), mode="eval").body)
+    assert isinstance(result, ast.expr)
+    return result
+
+
+def expand_aliases(module: ModelSource) -> ModelSource:
+    """``module`` with each type alias in its classes' field annotations spelled out.
+
+    Done once the module is whole (after the parts of a big spec are joined and
+    renamed): the records then name only what the module defines.
+    """
+    return replace(module, classes=tuple(_expand_aliases(list(module.classes))))
+
+
+def _expand_aliases(classes: list[ClassSource]) -> list[ClassSource]:
+    """The classes with each type alias in their fields' annotations spelled out.
+
+    A field typed ``dict[str, MetadataAdditionalProperty]``, the alias being
+    ``Annotated[str, Field(max_length=512)]``, is described as ``dict[str, str]``: a
+    keyword argument of the client then takes the plain type (the model still checks
+    the constraint) and needs no alias imported. An alias that refers to itself
+    (a recursive JSON type) keeps its name.
+    """
+    values = {
+        c.name: _strip_annotated(ast.parse(c.model.root_annotation, mode="eval").body)
+        for c in classes
+        if c.kind == "alias" and c.model.root_annotation
+    }
+    # an alias holding a quoted forward reference (a recursive type) keeps its name
+    values = {name: value for name, value in values.items() if not _forward_references(value)}
+    if not values:
+        return classes
+
+    def expand(annotation: str) -> str:
+        if not annotation:
+            return annotation
+        tree: ast.expr = ast.parse(annotation, mode="eval").body
+        for _ in range(32):  # alias chains are short; a cycle through several stops here
+            used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} & values.keys()
+            if not used:
+                break
+            tree = _Substitute(values, used).visit(tree)
+        return ast.unparse(tree)
+
+    expanded = []
+    for c in classes:
+        if c.kind == "class":
+            model = replace(
+                c.model,
+                fields=tuple(replace(f, annotation=expand(f.annotation)) for f in c.model.fields),
+                root_annotation=expand(c.model.root_annotation),
+            )
+            c = replace(c, model=model)
+        expanded.append(c)
+    return expanded
+
+
+def _forward_references(node: ast.expr) -> bool:
+    """Whether a type expression holds a quoted name (``"Json"``); ``Literal`` values are none."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "Literal":
+        return False
+    return any(
+        _forward_references(child)
+        for child in ast.iter_child_nodes(node)
+        if isinstance(child, ast.expr)
+    )
+
+
+class _Substitute(ast.NodeTransformer):
+    """Replaces the names in ``names`` by (a copy of) their value in ``values``."""
+
+    def __init__(self, values: Mapping[str, ast.expr], names: set[str]) -> None:
+        self.values, self.names = values, names
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id in self.names:
+            return ast.parse(ast.unparse(self.values[node.id]), mode="eval").body
+        return node
 
 
 def _insert(source: str, marks: list[tuple[int, str]]) -> str:
@@ -155,6 +315,9 @@ def assemble(module: ModelSource) -> str:
     lines += [*module.imports, ""]
     for cls in module.classes:
         lines += ["", cls.text, ""]
+    after = [statement for cls in module.classes for statement in cls.after]
+    if after:
+        lines += ["", *after]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -189,24 +352,117 @@ def rename_class(cls: ClassSource, mapping: Mapping[str, str]) -> ClassSource:
         ),
         root_annotation=rename_names(model.root_annotation, mapping),
     )
+    text = rename_names(cls.text, mapping)
+    if cls.kind == "alias":
+        text = _rename_alias_strings(text, mapping)
     return ClassSource(
         name=mapping.get(cls.name, cls.name),
-        text=rename_names(cls.text, mapping),
+        text=text,
         names=frozenset(mapping.get(n, n) for n in cls.names),
         eager=frozenset(mapping.get(n, n) for n in cls.eager),
         model=model,
+        kind=cls.kind,
+        after=tuple(rename_names(statement, mapping) for statement in cls.after),
     )
 
 
+def _rename_alias_strings(text: str, mapping: Mapping[str, str]) -> str:
+    """An alias statement with the strings of its ``TypeAliasType(...)`` call renamed too.
+
+    The first argument is the alias's own name (``TypeAliasType("Temperature", ...)``),
+    the second may be a quoted forward reference; :func:`rename_names` leaves strings
+    alone, so they are found with :mod:`ast` and rewritten where they stand.
+    """
+    node = ast.parse(text).body[0]
+    value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+    if not (
+        isinstance(value, ast.Call)
+        and ast.unparse(value.func).rpartition(".")[2] == "TypeAliasType"
+    ):
+        return text
+    lines = text.split("\n")
+    for arg in reversed(value.args[:2]):
+        if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+            continue
+        if arg.lineno != arg.end_lineno or arg.end_col_offset is None:
+            continue  # an implicitly joined string: left as it is
+        renamed = rename_names(arg.value, mapping) if _is_expression(arg.value) else arg.value
+        if renamed != arg.value:
+            line = lines[arg.lineno - 1].encode()
+            new = line[: arg.col_offset] + json.dumps(renamed).encode() + line[arg.end_col_offset :]
+            lines[arg.lineno - 1] = new.decode()
+    return "\n".join(lines)
+
+
+def _is_expression(text: str) -> bool:
+    try:
+        ast.parse(text, mode="eval")
+    except SyntaxError:
+        return False
+    return True
+
+
+def _alias_names(node: ast.stmt) -> tuple[frozenset[str], frozenset[str]]:
+    """The names a type alias statement uses, and those of them evaluated when it runs.
+
+    Names in quoted forward references count as used, not evaluated; ``Field(...)``
+    arguments (descriptions, patterns) and ``TypeAliasType``'s own name are no names.
+    """
+    used: set[str] = set()
+    eager: set[str] = set()
+
+    def walk(expr: ast.AST, quoted: bool) -> None:
+        if isinstance(expr, ast.Name):
+            used.add(expr.id)
+            if not quoted:
+                eager.add(expr.id)
+        elif isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+            try:
+                reference = ast.parse(expr.value, mode="eval").body
+            except SyntaxError:
+                return  # prose, not a forward reference
+            walk(reference, True)
+        elif isinstance(expr, ast.Call):
+            called = ast.unparse(expr.func).rpartition(".")[2]
+            walk(expr.func, quoted)
+            if called == "Field":
+                return
+            for arg in expr.args[1:] if called == "TypeAliasType" else expr.args:
+                walk(arg, quoted)
+            for keyword in expr.keywords:
+                walk(keyword.value, quoted)
+        else:
+            for child in ast.iter_child_nodes(expr):
+                walk(child, quoted)
+
+    if isinstance(node, ast.AnnAssign):
+        walk(node.annotation, False)
+    if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+        walk(node.value, False)
+    return frozenset(used), frozenset(eager)
+
+
 def _names(node: ast.ClassDef) -> frozenset[str]:
-    """Every plain name a class statement uses, names in quoted annotations too."""
+    """Every plain name a class statement uses, names in quoted annotations too.
+
+    Quoted annotations are those of fields and those a class assigns to
+    ``__annotations__`` (``{"__pydantic_extra__": Dict[str, "Value"]}``, how
+    datamodel-code-generator types the extra fields of ``additionalProperties``).
+    """
     found: set[str] = set()
     for child in ast.walk(node):
         if isinstance(child, ast.Name):
             found.add(child.id)
     for statement in node.body:
+        annotation: ast.expr | None = None
         if isinstance(statement, ast.AnnAssign):
-            for child in ast.walk(statement.annotation):
+            annotation = statement.annotation
+        elif isinstance(statement, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__annotations__" for t in statement.targets
+        ):
+            annotation = statement.value
+        if annotation is not None:
+            for child in ast.walk(annotation):
                 if isinstance(child, ast.Constant) and isinstance(child.value, str):
                     try:
                         quoted = ast.parse(child.value, mode="eval")

@@ -269,7 +269,7 @@ class _Context:
     def model_kinds(self) -> dict[str, str | None]:
         return {
             name: (cls.root_annotation if cls.is_root else None)
-            for name, cls in self.models.classes.items()
+            for name, cls in self.models.types.items()
         }
 
 
@@ -319,11 +319,11 @@ def _method(ctx: _Context, op: Operation) -> MethodView:
     """The view of the method (sync and async alike) that calls ``op``: its keywords
     (named by :mod:`generator.names`) typed, its request call, its return type."""
     names = ctx.names.method(op)
-    body_model = ctx.models.classes.get(op.body.class_name) if op.body else None
+    body_model = ctx.models.types.get(op.body.class_name) if op.body else None
     encoding = op.body.encoding if op.body else "json"
     arguments = [_argument(ctx, keyword, body_model, encoding) for keyword in names.keywords]
     body_source, body_names = _body_source(op, names, body_model)
-    return_annotation, cast_to = _return_type(ctx, op)
+    return_annotation, cast_to, cast_names = _return_type(ctx, op)
     doc = _method_doc(op, arguments)
     return MethodView(
         name=names.name,
@@ -339,7 +339,7 @@ def _method(ctx: _Context, op: Operation) -> MethodView:
         annotation_names=frozenset({return_annotation} - {"None"}).union(
             *(a.names for a in arguments)
         ),
-        body_names=body_names | {cast_to},
+        body_names=body_names | cast_names,
     )
 
 
@@ -455,21 +455,23 @@ def _request_arguments(arguments: Sequence[Argument], body_source: str) -> tuple
     return tuple(request_arguments)
 
 
-def _return_type(ctx: _Context, op: Operation) -> tuple[str, str]:
-    """The return annotation of the method for ``op`` and the ``cast_to`` expression
-    (each one plain name: a model, a builtin or ``NoneType``)."""
+def _return_type(ctx: _Context, op: Operation) -> tuple[str, str, frozenset[str]]:
+    """The return annotation of the method for ``op``, the ``cast_to`` expression and the
+    names that uses (a model, a type alias given with ``cast``, a builtin, ``NoneType``)."""
     success = op.success
     if success is None:
-        return "None", "NoneType"
-    if success.class_name in ctx.models.classes:
-        return success.class_name, success.class_name
+        return "None", "NoneType", frozenset({"NoneType"})
+    returned = ctx.models.return_type(success.class_name) if success.class_name else None
+    if returned is not None:
+        return returned
     if success.media_type is None:
-        return "None", "NoneType"
+        return "None", "NoneType", frozenset({"NoneType"})
     if is_json_media(success.media_type):
-        return "object", "object"  # JSON without a schema: the parsed value as it is
+        # JSON without a schema: the parsed value as it is
+        return "object", "object", frozenset({"object"})
     if success.media_type.lower().startswith("text/"):
-        return "str", "str"
-    return "bytes", "bytes"
+        return "str", "str", frozenset({"str"})
+    return "bytes", "bytes", frozenset({"bytes"})
 
 
 def _method_doc(op: Operation, arguments: Sequence[Argument]) -> str:
@@ -590,7 +592,7 @@ def _with_body_import(ctx: _Context, method: MethodView) -> MethodView:
     the module alone, and each method loads the classes it needs (and what they refer
     to) on its first call. Later calls find them in ``sys.modules``.
     """
-    models = sorted(n for n in method.body_names if n in ctx.models.classes)
+    models = sorted(n for n in method.body_names if n in ctx.models.types)
     if not models:
         return method
     return replace(method, body_import=f"from ..models import {', '.join(models)}")
@@ -604,6 +606,7 @@ _RUNTIME_IMPORTS: dict[str, tuple[str, str]] = {
     "NoneType": ("types", "NoneType"),
     "Any": ("typing", "Any"),
     "Literal": ("typing", "Literal"),
+    "cast": ("typing", "cast"),
     "build_request_model": (".._models", "build_request_model"),
     "validate_value": (".._models", "validate_value"),
     "NOT_GIVEN": (".._types", "NOT_GIVEN"),
@@ -624,7 +627,7 @@ def _resource_imports(
     annotations unevaluated); models in method bodies are imported there
     (:func:`_with_body_import`).
     """
-    models = ctx.models.classes.keys()
+    models = ctx.models.types.keys()
     in_annotations = frozenset[str]().union(*(m.annotation_names for m in methods))
     # at run time, outside any method body: the defaults (the operation literals use
     # ``Operation`` and ``_spec``, which the template imports), and what method bodies

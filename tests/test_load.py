@@ -252,3 +252,145 @@ def test_keys_of_shared_nodes_become_strings(tmp_path: Path) -> None:
     assert spec is not None and len(diagnostics) == 0
     assert list(spec.document["x-a"]) == ["200", "true", "null", "k"]
     assert spec.document["x-b"] == [spec.document["x-a"]] * 2
+
+
+# YAML 1.2 core schema: the YAML 1.1 traps of PyYAML's default resolver
+@pytest.mark.parametrize(
+    ("scalar", "expected"),
+    [
+        ("[SE, NO, DK]", ["SE", "NO", "DK"]),
+        (
+            "[yes, no, Yes, No, YES, on, off, On, OFF, y, n]",
+            ["yes", "no", "Yes", "No", "YES", "on", "off", "On", "OFF", "y", "n"],
+        ),
+        ("1e-08", 1e-08),
+        ("1E+3", 1000.0),
+        ("1.", 1.0),
+        (".5", 0.5),
+        ("-.5e-3", -0.0005),
+        ("0o17", 15),
+        ("017", 17),
+        ("0x1F", 31),
+        ("+12", 12),
+        ("-0", 0),
+        ("1_000", "1_000"),
+        ("0b101", "0b101"),
+        ("12:30", "12:30"),
+        ("190:20:30", "190:20:30"),
+        ("2001-12-14", "2001-12-14"),
+        ("2001-12-14t21:59:43.10-05:00", "2001-12-14t21:59:43.10-05:00"),
+        ("=", "="),
+        ("true", True),
+        ("False", False),
+        ("TRUE", True),
+        ("tRUE", "tRUE"),
+        ("~", None),
+        ("NULL", None),
+        ("nULL", "nULL"),
+        ("", None),
+        (".inf", float("inf")),
+        ("-.Inf", float("-inf")),
+        ("'1e-08'", "1e-08"),
+        ("!!str 017", "017"),
+    ],
+)
+def test_yaml_scalars_follow_the_yaml_1_2_core_schema(
+    tmp_path: Path, scalar: str, expected: object
+) -> None:
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_text(MINIMAL + f"x-value: {scalar}\n")
+    spec, diagnostics = load(spec_file)
+    assert spec is not None and len(diagnostics) == 0
+    value = spec.document["x-value"]
+    assert value == expected and type(value) is type(expected)
+
+
+def test_yaml_nan_is_a_float(tmp_path: Path) -> None:
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_text(MINIMAL + "x-value: .NaN\n")
+    spec, _ = load(spec_file)
+    assert spec is not None
+    value = spec.document["x-value"]
+    assert isinstance(value, float) and value != value
+
+
+def test_yaml_1_1_boolean_words_stay_keys_and_enum_values(tmp_path: Path) -> None:
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_text(
+        MINIMAL
+        + "components:\n  schemas:\n    Country:\n      type: string\n      enum: [SE, NO, DK]\n"
+        + "    Switch:\n      type: object\n      properties:\n        on: {type: number, minimum: 1e-08}\n"
+        + "        yes: {type: integer, default: 017}\n"
+    )
+    spec, diagnostics = load(spec_file)
+    assert spec is not None and len(diagnostics) == 0
+    schemas = spec.document["components"]["schemas"]
+    assert schemas["Country"]["enum"] == ["SE", "NO", "DK"]
+    properties = schemas["Switch"]["properties"]
+    assert list(properties) == ["on", "yes"]
+    assert properties["on"]["minimum"] == 1e-08
+    assert properties["yes"]["default"] == 17
+    # positions of such keys are found under their YAML 1.2 names
+    _file, line, column = spec.locate("/components/schemas/Switch/properties/on")
+    assert (line, column) == (12, 9)
+
+
+def test_duplicate_yaml_1_1_boolean_keys_are_distinct_in_yaml_1_2(tmp_path: Path) -> None:
+    # under YAML 1.1 `yes` and `on` were both the key true: a false duplicate
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_text(MINIMAL + "x-flags:\n  yes: 1\n  on: 2\n")
+    spec, diagnostics = load(spec_file)
+    assert spec is not None and len(diagnostics) == 0
+    assert spec.document["x-flags"] == {"yes": 1, "on": 2}
+
+
+def test_duplicate_keys_are_still_found_with_yaml_1_2_scalars(tmp_path: Path) -> None:
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_text(MINIMAL + "x-flags:\n  NO: 1\n  NO: 2\n")
+    spec, diagnostics = load(spec_file)
+    assert spec is None
+    [diagnostic] = list(diagnostics)
+    assert diagnostic.rule == "load-duplicate-key"
+    assert (diagnostic.line, diagnostic.column) == (6, 3)
+
+
+CIRCULAR_BODY = (
+    ROOT / "tests/corpus/specs/openapi-python-client/documents_with_errors/circular-body-ref.yaml"
+)
+
+
+def test_request_body_referring_to_itself_is_a_located_error() -> None:
+    spec, diagnostics = load(CIRCULAR_BODY)
+    assert spec is not None
+    [diagnostic] = [d for d in diagnostics if d.level is Level.ERROR]
+    assert diagnostic.rule == "ref-cycle"
+    assert (diagnostic.line, diagnostic.column) == (20, 11)
+    assert diagnostic.pointer == "/components/requestBodies/body/$ref"
+
+
+def test_ref_cycles_through_several_components(tmp_path: Path) -> None:
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_text(
+        MINIMAL
+        + "components:\n  requestBodies:\n"
+        + "    A: {$ref: '#/components/requestBodies/B'}\n"
+        + "    B: {$ref: '#/components/requestBodies/A', description: d}\n"
+        + "    C: {$ref: '#/components/requestBodies/A'}\n"  # leads into the cycle: no new one
+        + "    D: {$ref: '#/components/requestBodies/E'}\n"  # a chain that ends: fine
+        + "    E: {content: {application/json: {schema: {$ref: '#/components/schemas/Tree'}}}}\n"
+        + "  schemas:\n"
+        + "    Tree:\n      type: object\n"
+        + "      properties: {children: {type: array, items: {$ref: '#/components/schemas/Tree'}}}\n"
+        + "    Same: {$ref: '#/components/schemas/Same'}\n"
+    )
+    spec, diagnostics = load(spec_file)
+    assert spec is not None
+    found = [(d.rule, d.pointer, d.line) for d in diagnostics]
+    assert found == [
+        ("ref-cycle", "/components/requestBodies/A/$ref", 6),
+        ("ref-cycle", "/components/schemas/Same/$ref", 15),
+    ]
+    assert (
+        "#/components/requestBodies/A -> #/components/requestBodies/B -> "
+        in next(iter(diagnostics)).message
+    )

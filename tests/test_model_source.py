@@ -6,7 +6,14 @@ import ast
 
 import pytest
 
-from generator.model_source import _own_fields, analyse, assemble, rename_class, rename_names
+from generator.model_source import (
+    _own_fields,
+    analyse,
+    assemble,
+    expand_aliases,
+    rename_class,
+    rename_names,
+)
 
 SOURCE = '''# header
 
@@ -74,9 +81,71 @@ def test_without_describe_nothing_is_marked() -> None:
 
 
 def test_other_statements_make_a_module_not_plain() -> None:
-    assert not analyse(SOURCE + "\nPet.model_rebuild()\n", SCHEMAS).plain
+    assert not analyse(SOURCE + "\nif Pet:\n    pass\n", SCHEMAS).plain
+    assert not analyse(SOURCE + "\nCat.model_rebuild()\n", SCHEMAS).plain  # no such definition
     with pytest.raises(SyntaxError):
         analyse("class (:\n", {})
+
+
+ALIASED = (
+    SOURCE
+    + """
+
+Metadata = TypeAliasType("Metadata", Annotated[str, Field(max_length=512, description="Pet")])
+Names = list[Metadata]
+Json = TypeAliasType("Json", "dict[str, Json] | list[Json] | str | None")
+
+
+class Owner(BaseModel):
+    metadata: dict[str, Metadata] | None = None
+    names: Annotated[Names, Field(min_length=1)]
+    pets: list[Pet] | None = None
+    extra: Json = None
+
+
+Owner.model_rebuild()
+Pet.model_rebuild()
+"""
+)
+
+
+def test_aliases_and_rebuild_calls_are_definitions_and_trailers() -> None:
+    module = analyse(ALIASED, SCHEMAS)
+    assert module.plain
+    by_name = {c.name: c for c in module.classes}
+    assert [c.name for c in module.classes if c.kind == "alias"] == ["Metadata", "Names", "Json"]
+    metadata = by_name["Metadata"]
+    # a Field's description ("Pet") and the alias's own quoted name are no names
+    assert metadata.names == metadata.eager == {"TypeAliasType", "Annotated", "Field", "str"}
+    assert metadata.text.startswith("Metadata = TypeAliasType(")
+    assert by_name["Names"].eager == {"list", "Metadata"}
+    # a quoted forward reference is used, not evaluated
+    assert "Json" not in by_name["Json"].names and "dict" in by_name["Json"].names
+    assert "dict" not in by_name["Json"].eager
+    assert by_name["Owner"].after == ("Owner.model_rebuild()",)
+    assert by_name["Pet"].after == ("Pet.model_rebuild()",)
+    assert by_name["Dog"].after == ()
+
+
+def test_field_annotations_spell_out_aliases() -> None:
+    module = analyse(ALIASED, SCHEMAS)
+    assert {c.name: c for c in module.classes}["Owner"].model.fields[0].annotation == (
+        "dict[str, Metadata] | None"  # as generated, until the module is whole
+    )
+    owner = {c.name: c for c in expand_aliases(module).classes}["Owner"].model
+    annotations = {f.name: f.annotation for f in owner.fields}
+    assert annotations["metadata"] == "dict[str, str] | None"
+    assert annotations["names"] == "list[str]"  # an alias of an alias, Annotated dropped
+    assert annotations["pets"] == "list[Pet] | None"
+    assert annotations["extra"] == "Json"  # recursive: kept by name
+
+
+def test_assembled_module_keeps_rebuild_calls_last() -> None:
+    module = analyse(ALIASED, SCHEMAS)
+    text = assemble(module)
+    assert text.rstrip().endswith("\n\nPet.model_rebuild()\nOwner.model_rebuild()")  # class order
+    renamed = rename_class({c.name: c for c in module.classes}["Owner"], {"Owner": "Holder"})
+    assert renamed.after == ("Holder.model_rebuild()",) and renamed.kind == "class"
 
 
 def test_renaming_touches_names_only() -> None:
@@ -132,3 +201,46 @@ def test_field_wire_name_description_and_schema() -> None:
     assert (a.alias, a.required, a.description, a.read_only) == ("A", False, "The A.", True)
     assert (b.alias, b.required, b.description, b.read_only) == ("B", True, "", False)
     assert (c.alias, c.required, c.nullable) == ("c", False, True)
+
+
+def test_quoted_names_in_assigned_annotations_are_used() -> None:
+    """``additionalProperties`` of a model type the extra fields through ``__annotations__``."""
+    source = (
+        "from pkg._models import BaseModel\n\n\n"
+        "class Inlined(BaseModel):\n"
+        "    __annotations__ = {\n"
+        '        "__pydantic_extra__": Dict[str, "InlinedValue"],\n'
+        "    }\n"
+        "    a_number: float | None = None\n\n\n"
+        "class InlinedValue(BaseModel):\n"
+        "    x: int\n"
+    )
+    inlined = analyse(source, {}).classes[0]
+    assert {"InlinedValue", "Dict"} <= inlined.names
+
+
+def test_literal_aliases_are_spelled_out() -> None:
+    source = (
+        "from pkg._models import BaseModel\n\n"
+        "Status = TypeAliasType(\"Status\", Annotated[Literal['a', 'b'], Field(title='Status')])\n\n\n"
+        "class Pet(BaseModel):\n"
+        "    status: Status | None = 'a'\n"
+    )
+    pet = {c.name: c for c in expand_aliases(analyse(source, {})).classes}["Pet"]
+    assert pet.model.fields[0].annotation == "Literal['a', 'b'] | None"
+
+
+def test_renamed_alias_keeps_its_own_name_and_forward_references_in_step() -> None:
+    source = (
+        'Temperature = TypeAliasType("Temperature", Annotated[float, Field(description="Temperature")])\n'
+        'Tree = TypeAliasType("Tree", "list[Tree] | Temperature")\n'
+    )
+    first, second = analyse(source, {}).classes
+    renamed = rename_class(first, {"Temperature": "Temperature1"})
+    assert renamed.text == (
+        'Temperature1 = TypeAliasType("Temperature1", '
+        'Annotated[float, Field(description="Temperature")])'
+    )
+    assert rename_class(second, {"Temperature": "Temperature1", "Tree": "Tree2"}).text == (
+        'Tree2 = TypeAliasType("Tree2", "list[Tree2] | Temperature1")'
+    )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from generator.diagnostics import Diagnostics
 from generator.load import load_spec
-from generator.models import ModelsModule, generate_models, header
+from generator.models import ModelsModule, generate_models, header, without_nullable_false
 from generator.operations import build_api
 
 SPECS = Path(__file__).parent / "specs_generate"
@@ -29,7 +29,19 @@ def test_fields_aliases_requiredness_and_nullability() -> None:
     assert fields["name"].required and not fields["tag"].required
     assert fields["tag"].nullable and not fields["status"].nullable  # 3.0 `nullable: true`
     assert fields["id"].read_only
-    assert models.classes["ReplacePetRequest"].is_root
+    # a schema that is no object (here a oneOf) is a type alias, no pydantic RootModel
+    assert "ReplacePetRequest" not in models.classes and "RootModel" not in models.source
+    assert (
+        models.aliases["ReplacePetRequest"] == "Annotated[Cat | Dog, Field(discriminator='kind')]"
+    )
+    assert models.types["ReplacePetRequest"].is_root
+    assert models.return_type("ReplacePetRequest") == (
+        "ReplacePetRequest",
+        'cast("type[ReplacePetRequest]", ReplacePetRequest)',
+        frozenset({"cast", "ReplacePetRequest"}),
+    )
+    assert models.return_type("Pet") == ("Pet", "Pet", frozenset({"Pet"}))
+    assert models.return_type("Nope") is None
     assert models.classes["Owner"].field_by_alias("since") is not None
     assert models.classes["Owner"].field_by_alias("friends") is not None  # inherited from Person
     assert models.imports["date"] == ("datetime", "date")
@@ -89,3 +101,32 @@ def test_a_part_whose_worker_died_runs_here() -> None:
     )
     assert expected is not None and again is not None
     assert again.source == expected.source
+
+
+def test_nullable_false_is_dropped_and_nothing_else() -> None:
+    document = {
+        "components": {
+            "schemas": {
+                "A": {
+                    "type": "object",
+                    "properties": {
+                        "nullable": {"type": "boolean", "nullable": False},
+                        "b": {"type": "string", "nullable": True},
+                        "c": {"oneOf": [{"$ref": "#/x"}], "nullable": False},
+                    },
+                },
+                "B": {"type": "string"},
+            }
+        }
+    }
+    result = without_nullable_false(document)
+    a = result["components"]["schemas"]["A"]
+    assert a["properties"] == {
+        "nullable": {"type": "boolean"},
+        "b": {"type": "string", "nullable": True},
+        "c": {"oneOf": [{"$ref": "#/x"}]},
+    }
+    # untouched parts are shared, the input is not changed
+    assert result["components"]["schemas"]["B"] is document["components"]["schemas"]["B"]
+    assert document["components"]["schemas"]["A"]["properties"]["c"]["nullable"] is False
+    assert without_nullable_false(result) is result

@@ -78,7 +78,7 @@ def test_package_view_groups_names_and_imports() -> None:
 
 
 def test_package_view_declines_other_code_and_keeps_module_names_unique() -> None:
-    assert package_view(ModelsModule(source=SOURCE + "\nAlias = Leaf\n")) is None
+    assert package_view(ModelsModule(source=SOURCE + "\nif Leaf:\n    pass\n")) is None
     source = SOURCE.replace("class Ping(", "class Init(").replace("ping: Ping", "ping: Init")
     source += "\n\nclass init(BaseModel):\n    x: int | None = None\n"
     view = package_view(ModelsModule(source=source))
@@ -88,8 +88,105 @@ def test_package_view_declines_other_code_and_keeps_module_names_unique() -> Non
 
 
 def test_other_top_level_code_keeps_one_module() -> None:
-    source = SOURCE + "\nAlias = Leaf\n"
+    source = SOURCE + "\nprint(Leaf)\n"
     assert package_files(ModelsModule(source=source), "# h") == {"__init__": source}
+
+
+#: what datamodel-code-generator writes for recursive schemas and constrained map values
+MIXED = (
+    SOURCE.replace(
+        "from pkg._models import BaseModel",
+        "from typing import Annotated\n\nfrom pkg._models import BaseModel\n"
+        "from pydantic import Field\nfrom typing_extensions import TypeAliasType",
+    )
+    + """
+
+Label = TypeAliasType("Label", Annotated[str, Field(max_length=5)])
+Labels = list[Label]
+
+
+class Node(BaseModel):
+    labels: Labels | None = None
+    next: Later | None = None
+    leaf: Leaf | None = None
+
+
+class Later(BaseModel):
+    node: Node | None = None
+    tags: dict[str, Label] | None = None
+
+
+class Solo(BaseModel):
+    later: Later | None = None
+
+
+Node.model_rebuild()
+Later.model_rebuild()
+Solo.model_rebuild()
+"""
+)
+
+
+def test_aliases_and_rebuild_calls_are_split_too() -> None:
+    view = package_view(ModelsModule(source=MIXED))
+    assert view is not None
+    by_name = {m.name: m for m in view.modules}
+    assert sorted(by_name) == ["_label", "_labels", "_leaf", "_node", "_ping", "_solo", "_tree"]
+    node = by_name["_node"]
+    assert node.exports == ('"Later"', '"Node"')
+    assert node.after == ("Node.model_rebuild()", "Later.model_rebuild()")
+    assert node.siblings == (
+        ModelsImport("_label", ("Label",)),
+        ModelsImport("_labels", ("Labels",)),
+        ModelsImport("_leaf", ("Leaf",)),
+    )
+    assert by_name["_labels"].siblings == (ModelsImport("_label", ("Label",)),)
+    assert by_name["_solo"].siblings == (ModelsImport("_node", ("Later",)),)
+    assert by_name["_solo"].after == ("Solo.model_rebuild()",)
+    assert [m.name for m in view.lazy] == [
+        "Label",
+        "Labels",
+        "Later",
+        "Leaf",
+        "Node",
+        "Ping",
+        "Pong",
+        "Solo",
+        "Tree",
+    ]
+
+
+def test_split_package_of_aliases_and_rebuilds_runs(tmp_path: Path) -> None:
+    """Every name resolves lazily from its own module; a constrained alias still validates."""
+    package = tmp_path / "pkg"
+    (package / "models").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "_models.py").write_text("from pydantic import BaseModel as BaseModel\n")
+    for name, text in package_files(ModelsModule(source=MIXED), "# h").items():
+        (package / "models" / f"{name}.py").write_text(text)
+    script = (
+        "import sys\n"
+        "import pkg.models as m\n"
+        "loaded = lambda: sorted(k for k in sys.modules if k.startswith('pkg.models._'))\n"
+        "print(loaded())\n"
+        "s = m.Solo.model_validate({'later': {'node': {'labels': ['ab'], 'leaf': {}}}})\n"
+        "print(s.later.node.labels)\n"
+        "print(loaded())\n"
+        "try:\n    m.Later.model_validate({'tags': {'a': 'toolong'}})\n"
+        "except Exception as e:\n    print(type(e).__name__)\n"
+        "print(all(getattr(m, n) is not None for n in m.__all__))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "[]"
+    assert lines[1] == "['ab']"
+    assert lines[2] == str(
+        [f"pkg.models._{n}" for n in ("label", "labels", "leaf", "node", "solo")]
+    )
+    assert lines[3:] == ["ValidationError", "True"]
 
 
 def _run_with_chat_package(tmp_path: Path, script: str) -> list[str]:
@@ -148,3 +245,41 @@ def test_resources_import_models_only_when_a_method_runs(tmp_path: Path) -> None
     assert lines[1] == "AddParticipantResponse 2024"
     assert "_add_participant_request" in lines[2] and "_mudbase_error" not in lines[2]
     assert lines[3] == "MudbaseError"
+
+
+CONSTRAINED_MAP = Path(__file__).parent / "specs_generate" / "constrained-map.openapi.yaml"
+
+
+def test_constrained_map_values_generate_and_validate(tmp_path: Path) -> None:
+    """``additionalProperties: {type: string, maxLength: 512}`` in a request body (issue 13):
+    the alias the models define gets its own module, the method takes ``Mapping[str, str]``
+    and the model still checks the constraint."""
+    out = tmp_path / "out"
+    generate_client(ClientConfig(CONSTRAINED_MAP, "map_client", out))
+    models = out / "src" / "map_client" / "models"
+    alias_module = (models / "_metadata_additional_property.py").read_text()
+    assert "MetadataAdditionalProperty = TypeAliasType(" in alias_module
+    resource = (out / "src" / "map_client" / "resources" / "things.py").read_text()
+    assert "metadata: Mapping[str, str] | NotGiven = NOT_GIVEN" in resource
+    script = (
+        "import httpx, map_client\n"
+        "sent = []\n"
+        "def reply(request):\n"
+        "    sent.append(request.content.decode())\n"
+        "    return httpx.Response(200, json={'metadata': {'a': 'b'}})\n"
+        "client = map_client.MapClient(base_url='http://t',\n"
+        "    http_client=httpx.Client(transport=httpx.MockTransport(reply)))\n"
+        "print(client.things.create_thing(metadata={'a': 'b'}).metadata)\n"
+        "print(sent[0])\n"
+        "try:\n    client.things.create_thing(metadata={'a': 'x' * 513})\n"
+        "except map_client.RequestValidationError as error:\n    print(type(error).__name__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=out / "src", capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "{'a': 'b'}",
+        '{"metadata":{"a":"b"}}',
+        "RequestValidationError",
+    ]

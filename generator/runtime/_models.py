@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, ClassVar, Literal, TypeVar, cast
 
 import pydantic
 from pydantic import ConfigDict
@@ -47,6 +47,44 @@ class BaseModel(pydantic.BaseModel):
     #: Responses stay lenient (a server sending ``null`` does not break the client);
     #: requests are refused by :func:`reject_nulls` before anything is sent.
     __non_nullable__: ClassVar[frozenset[str]] = frozenset()
+
+    def to_dict(
+        self,
+        *,
+        mode: Literal["json", "python"] = "python",
+        use_api_names: bool = True,
+        exclude_unset: bool = True,
+        exclude_none: bool = False,
+    ) -> dict[str, Any]:
+        """The model as a dictionary, keyed by the API's (wire) field names by default.
+
+        Only the fields that were set (given, or received from the server) are
+        included, so the dictionary round-trips; ``mode="json"`` gives JSON-compatible
+        values (dates as strings, ...). ``model_dump()`` is pydantic's own, keyed by the
+        Python field names.
+        """
+        return self.model_dump(
+            mode=mode,
+            by_alias=use_api_names,
+            exclude_unset=exclude_unset,
+            exclude_none=exclude_none,
+        )
+
+    def to_json(
+        self,
+        *,
+        indent: int | None = 2,
+        use_api_names: bool = True,
+        exclude_unset: bool = True,
+        exclude_none: bool = False,
+    ) -> str:
+        """The model as JSON text, keyed by the API's (wire) field names by default."""
+        return self.model_dump_json(
+            indent=indent,
+            by_alias=use_api_names,
+            exclude_unset=exclude_unset,
+            exclude_none=exclude_none,
+        )
 
 
 def _format_loc(loc: tuple[int | str, ...]) -> str:

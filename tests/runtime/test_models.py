@@ -185,3 +185,23 @@ def test_non_nullable_fields_are_inherited() -> None:
 
 def test_responses_stay_lenient_about_null() -> None:
     assert _Tree.model_validate({"leaf": None}).leaf is None
+
+
+def test_to_dict_and_to_json_use_wire_names() -> None:
+    """As openai-python's models: wire names, and only the fields that were set."""
+    p = Participant.model_validate(
+        {"userId": "u", "role": "admin", "profile": {"firstName": "Ada"}, "extra": 1}
+    )
+    assert p.to_dict() == {
+        "userId": "u",
+        "role": "admin",
+        "profile": {"firstName": "Ada"},
+        "extra": 1,
+    }
+    assert p.to_dict(use_api_names=False)["user_id"] == "u"
+    assert p.to_json(indent=None) == (
+        '{"userId":"u","role":"admin","profile":{"firstName":"Ada"},"extra":1}'
+    )
+    stamped = AddParticipants(participants=[p])
+    assert stamped.to_dict(exclude_unset=False)["notify"] is True
+    assert "notify" not in stamped.to_dict()

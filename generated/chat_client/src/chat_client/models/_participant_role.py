@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import RootModel
+from typing_extensions import TypeAliasType
 
 __all__ = ["ParticipantRole"]
 
 
-class ParticipantRole(RootModel[Literal["admin", "member"]]):
-    root: Literal["admin", "member"]
-    """
-    Role a participant is added with. Only `admin` and `member` are allowed; other values (such as the wrong `"transmitter transmit"` in one SDK example of the vendor docs) are invalid.
-    """
+ParticipantRole = TypeAliasType("ParticipantRole", Literal["admin", "member"])

@@ -13,7 +13,7 @@ from .._types import NOT_GIVEN, NotGiven
 
 if TYPE_CHECKING:
     from .._base_client import AsyncAPIClient, SyncAPIClient
-    from ..models import AddParticipantResponse, ParticipantRole
+    from ..models import AddParticipantResponse
 
 __all__ = [
     "AsyncMudbaseResource",
@@ -54,7 +54,7 @@ class MudbaseResource:
         project_id: str,
         chat_id: str,
         user_id: str,
-        role: ParticipantRole | Literal["admin", "member"] | NotGiven = NOT_GIVEN,
+        role: Literal["admin", "member"] | NotGiven = NOT_GIVEN,
     ) -> AddParticipantResponse:
         """Add participant to chat
 
@@ -107,7 +107,7 @@ class AsyncMudbaseResource:
         project_id: str,
         chat_id: str,
         user_id: str,
-        role: ParticipantRole | Literal["admin", "member"] | NotGiven = NOT_GIVEN,
+        role: Literal["admin", "member"] | NotGiven = NOT_GIVEN,
     ) -> AddParticipantResponse:
         """Add participant to chat
 
