@@ -137,6 +137,8 @@ def analyse(source: str, schemas: Mapping[str, Any], *, describe: bool = True) -
                 text += "\n" + marker
                 marks.append((node.end_lineno or node.lineno, marker))
             classes.append(ClassSource(node.name, text, _names(node), _eager(node), model))
+        elif _is_dunder(node):
+            continue  # ``__all__`` of an empty module: the package writes its own
         elif (alias_name := _alias_target(node)) is not None:
             names, eager = _alias_names(node)
             model = ModelClass(alias_name, (), False, ast.unparse(_alias_value(node)))
@@ -161,6 +163,20 @@ def analyse(source: str, schemas: Mapping[str, Any], *, describe: bool = True) -
     ]
     return ModelSource(
         header, tuple(imports), imported, tuple(classes), _insert(source, marks), plain
+    )
+
+
+def _is_dunder(node: ast.stmt) -> bool:
+    """An assignment to a module dunder (``__all__``), never a definition of the models."""
+    targets = (
+        node.targets
+        if isinstance(node, ast.Assign)
+        else [node.target]
+        if isinstance(node, ast.AnnAssign)
+        else []
+    )
+    return any(
+        isinstance(t, ast.Name) and t.id.startswith("__") and t.id.endswith("__") for t in targets
     )
 
 

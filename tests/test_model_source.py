@@ -244,3 +244,9 @@ def test_renamed_alias_keeps_its_own_name_and_forward_references_in_step() -> No
     assert rename_class(second, {"Temperature": "Temperature1", "Tree": "Tree2"}).text == (
         'Tree2 = TypeAliasType("Tree2", "list[Tree2] | Temperature1")'
     )
+
+
+def test_a_module_dunder_is_no_definition() -> None:
+    """datamodel-code-generator writes ``__all__`` for an API without schemas."""
+    module = analyse("from __future__ import annotations\n\n__all__: list[str] = []\n", {})
+    assert module.classes == () and module.plain

@@ -43,11 +43,21 @@ class Result:
         return self.status == "generated" and not self.problems
 
 
-def generate(spec: Path, package: str, out: Path, *, label: str | None = None) -> Result:
-    """Generate ``spec`` into ``out``; refusals keep their first located error as the reason."""
+def generate(
+    spec: Path,
+    package: str,
+    out: Path,
+    *,
+    label: str | None = None,
+    severity: tuple[tuple[str, Level | None], ...] = (),
+) -> Result:
+    """Generate ``spec`` into ``out`` (with rules re-levelled as ``severity`` says, like
+    ``--severity``); refusals keep their first located error as the reason."""
     label = label or spec.name
     try:
-        outcome = generate_client(ClientConfig(spec=spec, package=package, out=out))
+        outcome = generate_client(
+            ClientConfig(spec=spec, package=package, out=out, severity=severity)
+        )
     except GenerationAborted as exc:
         errors = [d for d in exc.diagnostics if d.level is Level.ERROR]
         located = [d for d in errors if d.file and (d.line or d.pointer)]
@@ -111,6 +121,8 @@ _IMPORTER = textwrap.dedent(
             package = importlib.import_module(name)
             for module in ("models", "_client", "_spec"):
                 importlib.import_module(f"{name}.{module}")
+            for info in pkgutil.iter_modules([f"{src}/{name}/models"]):
+                importlib.import_module(f"{name}.models.{info.name}")
             for info in pkgutil.iter_modules([f"{src}/{name}/resources"]):
                 importlib.import_module(f"{name}.resources.{info.name}")
             clients = [n for n in package.__all__ if n.endswith("Client") and not n.startswith("Async")]
