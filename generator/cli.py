@@ -32,7 +32,7 @@ from generator.config import (
 )
 from generator.diagnostics import Diagnostics, GenerationAborted, Level, parse_severity
 from generator.pipeline import Outcome, check_spec, generate_client
-from generator.rules import check_rule_id
+from generator.rules import check_rule_id, relaxations
 from generator.runner import Runner, default_runner
 
 __all__ = ["main"]
@@ -250,11 +250,27 @@ def _generate_all(
                 fg="red",
                 err=True,
             )
+            _explain_refusal(aborted.diagnostics)
             failed = True
             continue
         _print_diagnostics(outcome.diagnostics)
         failed |= _summarise(outcome, check=check, quiet=quiet)
     sys.exit(1 if failed else 0)
+
+
+def _explain_refusal(diagnostics: Diagnostics) -> None:
+    """Which rules refused the run and, when they all may be relaxed, how to accept them."""
+    blocking, options = relaxations(diagnostics)
+    if not blocking:
+        return
+    counts = ", ".join(f"{rule} ({count})" for rule, count in blocking.items())
+    click.secho(f"  refused by: {counts}", err=True)
+    if options:
+        click.secho(
+            "  these are the spec's to fix; to generate from it as it is (a third-party spec),\n"
+            f"  accept them as warnings: {' '.join(options)}",
+            err=True,
+        )
 
 
 def _summarise(outcome: Outcome, *, check: bool, quiet: bool) -> bool:

@@ -13,14 +13,15 @@ clientgen's own tools (datamodel-code-generator, ruff), not a mistake in the spe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-from generator.diagnostics import Level
+from generator.diagnostics import Diagnostic, Level
 
-__all__ = ["CONSEQUENTIAL", "RULES", "Rule", "UnknownRule", "check_rule_id"]
+__all__ = ["CONSEQUENTIAL", "RULES", "Rule", "UnknownRule", "check_rule_id", "relaxations"]
 
 Stage = Literal["load", "validate", "model", "generate"]
 
@@ -33,6 +34,14 @@ class Rule:
     level: Level
     stage: Stage
     catches: str
+
+    @property
+    def relaxable(self) -> bool:
+        """Whether generating in spite of it still makes a working client: what the
+        validator and the lint rules find is the spec author's to fix, and a user of a
+        third-party spec may accept it (``--severity RULE=warning``); what stops loading
+        or writing cannot be accepted."""
+        return self.stage == "validate"
 
 
 _E, _W, _I = Level.ERROR, Level.WARNING, Level.INFO
@@ -123,3 +132,14 @@ def check_rule_id(rule: str) -> str:
         guess = f" (did you mean {close[0]!r}?)" if close else ""
         raise UnknownRule(f"unknown rule {rule!r}{guess}; the rules are: {', '.join(RULES)}")
     return rule
+
+
+def relaxations(diagnostics: Iterable[Diagnostic]) -> tuple[dict[str, int], tuple[str, ...]]:
+    """Why a run was refused: the rules of its errors with their counts (most first),
+    and the ``--severity`` options that would let it generate, if every one of those
+    rules may be relaxed (else none: something else must be fixed first)."""
+    counts = Counter(d.rule for d in diagnostics if d.level is Level.ERROR)
+    blocking = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+    if not blocking or not all(r in RULES and RULES[r].relaxable for r in blocking):
+        return blocking, ()
+    return blocking, tuple(f"--severity {rule}=warning" for rule in blocking)

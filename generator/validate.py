@@ -163,8 +163,7 @@ def _schema_error_findings(error: Any, pointer: str) -> Iterator[_Finding]:
     if validator == "required" and isinstance(instance, dict):
         missing = [str(k) for k in error.validator_value if k not in instance]
         if missing:
-            names = ", ".join(repr(m) for m in missing)
-            yield f"required field {names} is missing", pointer, "add it"
+            yield _missing_field_finding(error, instance, missing, pointer)
             return
     if (validator == "minProperties" and instance == {}) or (
         validator == "minItems" and instance == []
@@ -173,6 +172,37 @@ def _schema_error_findings(error: Any, pointer: str) -> Iterator[_Finding]:
         yield f"{field_name!r} must not be empty", pointer, "add at least one entry"
         return
     yield _shorten(str(getattr(error, "message", error))), pointer, ""
+
+
+_STATUS_KEY = re.compile(r"^(default|[1-5](?:[0-9]{2}|XX))$")
+
+
+def _missing_field_finding(
+    error: Any, instance: dict[str, Any], missing: list[str], pointer: str
+) -> _Finding:
+    """A missing required field, said plainly; when only a condition of the meta-schema
+    (an ``if``/``then``) requires it, what that condition is about comes first."""
+    names = ", ".join(repr(m) for m in missing)
+    if "then" not in list(getattr(error, "schema_path", ())):
+        return f"required field {names} is missing", pointer, "add it"
+    if missing == ["default"] and not any(_STATUS_KEY.match(str(k)) for k in instance):
+        keys = ", ".join(repr(str(k)) for k in instance if not str(k).startswith("x-"))
+        return (
+            f"no response has a status code as its key ({keys or 'none given'})",
+            pointer,
+            "key each response by a status code (100-599, 1XX-5XX) or by 'default'",
+        )
+    if missing == ["required"] and instance.get("in") == "path":
+        return (
+            "a path parameter must be required",
+            pointer,
+            "add `required: true` (a URL cannot leave out a path segment)",
+        )
+    return (
+        f"required field {names} is missing (required here because of the object's other fields)",
+        pointer,
+        "add it, or change the fields that make it required",
+    )
 
 
 def _unknown_field_findings(

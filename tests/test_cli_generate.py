@@ -180,3 +180,36 @@ def test_no_colour_when_not_a_terminal(run_cli, tmp_path: Path) -> None:  # type
     result = run_cli("validate", str(spec))
     assert result.exit_code == 1
     assert "\x1b[" not in result.output
+
+
+_BROKEN_DEFAULT = (
+    "openapi: 3.1.0\ninfo: {title: t, version: '1'}\nservers: [{url: 'https://x.example'}]\n"
+    "paths:\n  /a:\n    get:\n      operationId: a\n      parameters:\n"
+    "        - {name: n, in: query, schema: {type: string, default: 1}}\n"
+    "      responses: {'204': {description: done}}\n"
+)
+
+
+def test_a_refusal_names_its_rules_and_how_to_accept_them(  # type: ignore[no-untyped-def]
+    run_cli, tmp_path: Path
+) -> None:
+    spec = tmp_path / "third-party.yaml"
+    spec.write_text(_BROKEN_DEFAULT, encoding="utf-8")
+    command = ["generate", str(spec), "--out", str(tmp_path / "out"), "--package", "third"]
+    refused = run_cli(*command)
+    assert refused.exit_code == 1
+    assert "refused by: default-invalid (1)" in refused.output
+    assert "accept them as warnings: --severity default-invalid=warning" in refused.output
+    accepted = run_cli(*command, "--severity", "default-invalid=warning")
+    assert accepted.exit_code == 0, accepted.output
+
+
+def test_a_refusal_that_cannot_be_accepted_offers_no_flags(  # type: ignore[no-untyped-def]
+    run_cli, tmp_path: Path
+) -> None:
+    spec = tmp_path / "broken.yaml"
+    spec.write_text(_BROKEN_DEFAULT + "components: {schemas: {A: {$ref: '#/nowhere'}}}\n")
+    refused = run_cli("generate", str(spec), "--out", str(tmp_path / "o"), "--package", "b")
+    assert refused.exit_code == 1
+    assert "refused by: " in refused.output and "ref-unresolved (1)" in refused.output
+    assert "--severity" not in refused.output.split("refused by:")[1]

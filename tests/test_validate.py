@@ -580,3 +580,35 @@ def test_a_schema_with_several_errors_reports_the_same_one_in_every_run(tmp_path
         outputs.add(result.stderr)
     assert len(outputs) == 1, outputs
     assert "/properties/p0/exclusiveMinimum" in outputs.pop()
+
+
+_BROKEN = ROOT / "tests" / "corpus" / "specs" / "openapi-python-client" / "documents_with_errors"
+
+
+@pytest.mark.parametrize(
+    ("document", "message", "hint"),
+    [
+        (
+            "bad-status-code.yaml",
+            "no response has a status code as its key ('abcdef')",
+            "key each response by a status code (100-599, 1XX-5XX) or by 'default'",
+        ),
+        (
+            "optional-path-param.yaml",
+            "a path parameter must be required",
+            "add `required: true` (a URL cannot leave out a path segment)",
+        ),
+    ],
+)
+def test_a_conditional_requirement_says_what_the_condition_is_about(
+    document: str, message: str, hint: str
+) -> None:
+    """The 3.1 meta-schema's if/then branches demand a field ('default', 'required');
+    the finding explains the real problem instead of 'required field ... is missing'."""
+    diagnostics = Diagnostics()
+    check_spec(_BROKEN / document, diagnostics)
+    errors = [d for d in diagnostics if d.level is Level.ERROR]
+    assert any(d.message == message and d.hint == hint and d.line for d in errors), [
+        d.format() for d in errors
+    ]
+    assert not any("required field" in d.message for d in errors)
