@@ -90,7 +90,7 @@ class ModelsModule:
 
         A class is both. A type alias (``Pets = TypeAliasType("Pets", list[Pet])``) is
         no class, so the runtime's ``request(cast_to: type[T]) -> T`` is told its type
-        with ``cast("type[Pets]", Pets)``; type checkers cannot write ``type[...]`` of a
+        with ``cast("builtins.type[Pets]", Pets)``; type checkers cannot write ``type[...]`` of a
         ``Literal``, so an alias holding one at its top answers with ``object``. ``None``
         for a name the models do not define.
         """
@@ -101,7 +101,9 @@ class ModelsModule:
             return None
         if _literal_at_top(ast.parse(annotation, mode="eval").body):
             return "object", "object", frozenset({"object"})
-        return name, f"cast({json.dumps(f'type[{name}]')}, {name})", frozenset({"cast", name})
+        # ``builtins.type``: a keyword argument of the method may be called ``type``
+        target = json.dumps(f"builtins.type[{name}]")
+        return name, f"cast({target}, {name})", frozenset({"cast", "builtins", name})
 
 
 def _literal_at_top(node: ast.expr) -> bool:

@@ -91,7 +91,9 @@ RESOURCE_RESERVED = frozenset(
     }
 )
 #: names the body of a generated method uses, which no keyword argument may take
-METHOD_RESERVED = frozenset({"self", "isinstance", "build_request_model", "validate_value"})
+METHOD_RESERVED = frozenset(
+    {"self", "isinstance", "build_request_model", "validate_value", "cast", "builtins"}
+)
 
 KeywordLocation = Literal["path", "query", "header", "cookie", "body", "file"]
 

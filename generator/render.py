@@ -637,7 +637,8 @@ def _resource_imports(
     used |= frozenset[str]().union(*(m.body_names for m in methods)) - models
     annotation_models = (in_annotations & models) - used
     by_module: dict[str, list[str]] = {}
-    for name in sorted(used):
+    plain_imports = ["import builtins"] if "builtins" in used else []
+    for name in sorted(used - {"builtins"}):
         if name in _RUNTIME_IMPORTS:
             module, original = _RUNTIME_IMPORTS[name]
         elif name in ctx.models.imports:  # datetime, UUID, ... exactly as the models import them
@@ -649,7 +650,7 @@ def _resource_imports(
         by_module.setdefault(module, []).append(
             name if name == original else f"{original} as {name}"
         )
-    lines = ["from typing import TYPE_CHECKING"]
+    lines = [*plain_imports, "from typing import TYPE_CHECKING"]
     lines += [
         f"from {module} import {', '.join(names)}" for module, names in sorted(by_module.items())
     ]

@@ -37,8 +37,8 @@ def test_fields_aliases_requiredness_and_nullability() -> None:
     assert models.types["ReplacePetRequest"].is_root
     assert models.return_type("ReplacePetRequest") == (
         "ReplacePetRequest",
-        'cast("type[ReplacePetRequest]", ReplacePetRequest)',
-        frozenset({"cast", "ReplacePetRequest"}),
+        'cast("builtins.type[ReplacePetRequest]", ReplacePetRequest)',
+        frozenset({"cast", "builtins", "ReplacePetRequest"}),
     )
     assert models.return_type("Pet") == ("Pet", "Pet", frozenset({"Pet"}))
     assert models.return_type("Nope") is None

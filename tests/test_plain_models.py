@@ -54,8 +54,9 @@ def test_no_root_model_anywhere(package: Path) -> None:
     texts = {p.name: p.read_text() for p in (package / "plain_client").rglob("*.py")}
     assert not [name for name, text in texts.items() if "RootModel" in text]
     resource = texts["pets.py"]
-    assert "def list_pets(self) -> Pets:" in resource
-    assert 'cast_to=cast("type[Pets]", Pets)' in resource
+    assert "def list_pets(self, *, type: str | NotGiven = NOT_GIVEN) -> Pets:" in resource
+    assert 'cast_to=cast("builtins.type[Pets]", Pets)' in resource
+    assert "import builtins" in resource
     pet = texts["_pet.py"]
     # defaults are typed values of plain types; nullable: false optional fields admit the
     # absent value (None) for type checkers, and the marker still refuses it in requests
