@@ -1,0 +1,1228 @@
+"""What changed between two versions of a spec, in the terms a user of the generated client sees.
+
+:func:`diff_specs` compares the spec of the last release (or any other base) with the current
+one and returns one :class:`Change` per difference: a rule id, a level (``breaking``,
+``warning``, ``info``, as oasdiff has them), the kind of release it asks for (``breaking``,
+``feature``, ``fix``) and a message naming the Python method, argument, model or field, located
+in the new spec (file, line, column) wherever the changed node still exists there.
+
+The comparison is direction-aware: what a client *sends* (parameters, request bodies) breaks
+when it is narrowed (a new required argument, a removed enum value, a tighter ``maxLength``);
+what it *receives* (responses) breaks when it is widened (a field that may now be missing or
+``None``, a type that may now be something else). Descriptions and examples are fixes.
+
+The Python names come from the render views (:func:`python_names`, the one place that reads
+them), so a message says ``mudbase.add_participant: argument 'role'`` and not
+``#/paths/~1api~1.../requestBody``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from generator.diagnostics import join_pointer
+from generator.load import LoadedSpec, deref
+from generator.schemas import iter_operations
+
+if TYPE_CHECKING:
+    from generator.ir import Api
+    from generator.models import ModelsModule
+
+__all__ = [
+    "CHANGE_RULES",
+    "Change",
+    "ChangeRule",
+    "Names",
+    "PyArgument",
+    "PyMethod",
+    "diff_specs",
+    "python_names",
+    "worst_kind",
+]
+
+ChangeLevel = Literal["breaking", "warning", "info"]
+ChangeKind = Literal["breaking", "feature", "fix"]
+#: the changelog section a change is listed under
+Section = Literal["Breaking", "Added", "Changed", "Fixed"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRule:
+    """One kind of change: its id, level, the release it asks for and its changelog section."""
+
+    id: str
+    level: ChangeLevel
+    kind: ChangeKind
+    section: Section
+    catches: str
+
+
+def _rule(
+    id: str, level: ChangeLevel, kind: ChangeKind, section: Section, catches: str
+) -> ChangeRule:
+    return ChangeRule(id, level, kind, section, catches)
+
+
+_B: Literal["breaking"] = "breaking"
+_W: Literal["warning"] = "warning"
+_I: Literal["info"] = "info"
+
+#: every change :func:`diff_specs` reports, by id
+CHANGE_RULES: dict[str, ChangeRule] = {
+    r.id: r
+    for r in (
+        # operations and methods
+        _rule("operation-removed", _B, _B, "Breaking", "an operation (its method) is gone"),
+        _rule("method-renamed", _B, _B, "Breaking", "an operation's method has a new name"),
+        _rule(
+            "method-moved", _B, _B, "Breaking", "an operation's method moved to another resource"
+        ),
+        _rule("operation-path-changed", _B, _B, "Breaking", "an operation has a new path"),
+        _rule("operation-method-changed", _B, _B, "Breaking", "an operation has a new HTTP method"),
+        _rule("operation-added", _I, "feature", "Added", "a new operation (method)"),
+        _rule("operation-deprecated", _W, "feature", "Changed", "an operation is now deprecated"),
+        # servers
+        _rule("server-removed", _B, _B, "Breaking", "a server an operation was sent to is gone"),
+        _rule("server-added", _I, "feature", "Added", "an operation may be sent to a new server"),
+        # request: what the client sends
+        _rule("request-parameter-removed", _B, _B, "Breaking", "a parameter (argument) is gone"),
+        _rule(
+            "request-parameter-required",
+            _B,
+            _B,
+            "Breaking",
+            "a required parameter or header was added, or an optional one made required",
+        ),
+        _rule("request-parameter-added", _I, "feature", "Added", "a new optional parameter"),
+        _rule(
+            "request-parameter-optional",
+            _I,
+            "feature",
+            "Changed",
+            "a required parameter is now optional",
+        ),
+        _rule(
+            "request-body-required",
+            _B,
+            _B,
+            "Breaking",
+            "a required body was added, or made required",
+        ),
+        _rule("request-body-removed", _B, _B, "Breaking", "the request body is gone"),
+        _rule("request-body-added", _I, "feature", "Added", "an optional request body was added"),
+        _rule("request-property-removed", _B, _B, "Breaking", "a body property (argument) is gone"),
+        _rule(
+            "request-property-required",
+            _B,
+            _B,
+            "Breaking",
+            "a required body property was added, or an optional one made required",
+        ),
+        _rule("request-property-added", _I, "feature", "Added", "a new optional body property"),
+        _rule(
+            "request-property-optional",
+            _I,
+            "feature",
+            "Changed",
+            "a required body property is now optional",
+        ),
+        _rule(
+            "request-property-not-nullable",
+            _B,
+            _B,
+            "Breaking",
+            "a request value may no longer be null",
+        ),
+        _rule(
+            "request-property-nullable", _I, "feature", "Changed", "a request value may now be null"
+        ),
+        _rule(
+            "request-enum-value-removed",
+            _B,
+            _B,
+            "Breaking",
+            "a value the client could send is gone",
+        ),
+        _rule(
+            "request-enum-value-added", _I, "feature", "Added", "a new value the client may send"
+        ),
+        _rule(
+            "request-type-changed", _B, _B, "Breaking", "a request value's type changed or narrowed"
+        ),
+        _rule(
+            "request-type-widened", _I, "feature", "Changed", "a request value accepts more types"
+        ),
+        _rule(
+            "request-constraint-tightened",
+            _B,
+            _B,
+            "Breaking",
+            "a request constraint (`maxLength`, `pattern`, `minimum`, `maxItems`, ...) is tighter",
+        ),
+        _rule(
+            "request-pattern-changed",
+            _W,
+            _B,
+            "Breaking",
+            "a request `pattern` changed (it may be tighter)",
+        ),
+        _rule(
+            "request-constraint-loosened",
+            _I,
+            "feature",
+            "Changed",
+            "a request constraint is looser",
+        ),
+        # response: what the client receives
+        _rule("response-status-removed", _B, _B, "Breaking", "a response status is gone"),
+        _rule("response-status-added", _I, "feature", "Added", "a new response status"),
+        _rule("response-property-removed", _B, _B, "Breaking", "a response field is gone"),
+        _rule(
+            "response-property-optional", _B, _B, "Breaking", "a response field may now be missing"
+        ),
+        _rule(
+            "response-property-nullable", _B, _B, "Breaking", "a response field may now be `None`"
+        ),
+        _rule("response-type-changed", _B, _B, "Breaking", "a response value's type changed"),
+        _rule("response-property-added", _I, "feature", "Added", "a new response field"),
+        _rule(
+            "response-property-required",
+            _I,
+            "feature",
+            "Changed",
+            "a response field is now always present",
+        ),
+        _rule(
+            "response-enum-value-added",
+            _W,
+            "feature",
+            "Added",
+            "a response may carry a new enum value (an exhaustive `match` may miss it)",
+        ),
+        _rule(
+            "response-enum-value-removed",
+            _I,
+            "feature",
+            "Changed",
+            "a response value is no longer sent",
+        ),
+        _rule(
+            "response-type-narrowed", _I, "feature", "Changed", "a response value has fewer types"
+        ),
+        # credentials
+        _rule(
+            "security-changed",
+            _B,
+            _B,
+            "Breaking",
+            "a security scheme or credential keyword changed, or an operation needs another",
+        ),
+        _rule("security-added", _I, "feature", "Added", "a new credential"),
+        # models
+        _rule("model-renamed", _B, _B, "Breaking", "a model class has a new name"),
+        _rule("model-removed", _B, _B, "Breaking", "a model class is gone"),
+        _rule("model-added", _I, "feature", "Added", "a new model class"),
+        # the generated package itself (griffe, mypy): generator, template or config changes
+        _rule(
+            "package-object-removed", _B, _B, "Breaking", "a public object of the package is gone"
+        ),
+        _rule(
+            "package-object-changed-kind",
+            _B,
+            _B,
+            "Breaking",
+            "a public name is now another kind of object",
+        ),
+        _rule(
+            "package-parameter-removed",
+            _B,
+            _B,
+            "Breaking",
+            "a parameter of a public function is gone",
+        ),
+        _rule("package-parameter-moved", _B, _B, "Breaking", "a positional parameter moved"),
+        _rule(
+            "package-parameter-changed-kind",
+            _B,
+            _B,
+            "Breaking",
+            "a parameter changed kind (positional, keyword)",
+        ),
+        _rule(
+            "package-parameter-required",
+            _B,
+            _B,
+            "Breaking",
+            "a parameter is new and required, or now required",
+        ),
+        _rule("package-base-removed", _B, _B, "Breaking", "a public class lost a base class"),
+        _rule(
+            "example-type-error",
+            _B,
+            _B,
+            "Breaking",
+            "the released README examples no longer type-check",
+        ),
+        # documentation
+        _rule("description-changed", _I, "fix", "Fixed", "a summary or description changed"),
+        _rule("example-changed", _I, "fix", "Fixed", "an example changed"),
+    )
+}
+
+_KIND_ORDER: dict[str, int] = {"fix": 0, "feature": 1, "breaking": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One difference between two specs, located in the new one where it has a place there."""
+
+    rule: str
+    message: str
+    file: str = ""
+    line: int = 0
+    column: int = 0
+    pointer: str = ""
+
+    @property
+    def level(self) -> ChangeLevel:
+        return CHANGE_RULES[self.rule].level
+
+    @property
+    def kind(self) -> ChangeKind:
+        return CHANGE_RULES[self.rule].kind
+
+    @property
+    def section(self) -> Section:
+        return CHANGE_RULES[self.rule].section
+
+    def format(self) -> str:
+        """``file:line:col: level [rule] message``, the one-line form ``clientgen diff`` prints."""
+        where = (
+            f"{self.file}:{self.line}:{self.column}: "
+            if self.line
+            else (f"{self.file}: " if self.file else "")
+        )
+        return f"{where}{self.level} [{self.rule}] {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "kind": self.kind,
+            "rule": self.rule,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "pointer": self.pointer,
+        }
+
+
+def worst_kind(changes: Iterator[Change] | list[Change] | tuple[Change, ...]) -> ChangeKind | None:
+    """The kind of release ``changes`` need at least (``None``: no change at all)."""
+    worst: ChangeKind | None = None
+    for change in changes:
+        if worst is None or _KIND_ORDER[change.kind] > _KIND_ORDER[worst]:
+            worst = change.kind
+    return worst
+
+
+# --------------------------------------------------------------------------- Python names
+
+
+@dataclass(frozen=True, slots=True)
+class PyArgument:
+    name: str
+    wire_name: str
+    location: str
+    required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PyMethod:
+    resource: str
+    name: str
+    arguments: tuple[PyArgument, ...]
+    returns: str
+
+    @property
+    def path(self) -> str:
+        return f"{self.resource}.{self.name}"
+
+    def argument(self, location: str, wire_name: str) -> PyArgument | None:
+        return next(
+            (a for a in self.arguments if a.location == location and a.wire_name == wire_name),
+            None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """The Python names a spec's client uses: methods by operationId, models and their fields."""
+
+    methods: dict[str, PyMethod] = field(default_factory=dict)
+    #: schema name in ``components/schemas`` -> class name in ``<package>.models``
+    models: dict[str, str] = field(default_factory=dict)
+    #: class name -> {wire name: field name}
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: security scheme name -> constructor keyword
+    credentials: dict[str, str] = field(default_factory=dict)
+
+    def field_name(self, class_name: str | None, wire: str) -> str:
+        if class_name and wire in self.fields.get(class_name, {}):
+            return self.fields[class_name][wire]
+        for fields in self.fields.values():
+            if wire in fields:
+                return fields[wire]
+        return wire
+
+
+def python_names(api: Api, models: ModelsModule, package: str) -> Names:
+    """The Python names of ``api``'s client, read from the render views (the only place)."""
+    from generator import render
+
+    view = render.build_view(api, models, package)
+    methods: dict[str, PyMethod] = {}
+    for resource_view, resource in zip(view.client.resources, api.resources, strict=True):
+        for method, op in zip(resource_view.methods, resource.operations, strict=True):
+            arguments = tuple(
+                PyArgument(a.name, a.wire_name, a.location, not a.default) for a in method.arguments
+            )
+            methods[op.operation_id] = PyMethod(
+                resource_view.attribute, method.name, arguments, method.return_annotation
+            )
+    schema_classes = {name: name for name in api.schema_classes if name in models.classes}
+    fields = {name: {f.alias: f.name for f in c.fields} for name, c in models.classes.items()}
+    credentials = {c.scheme_name: c.keyword for c in view.client.credentials}
+    return Names(methods, schema_classes, fields, credentials)
+
+
+# --------------------------------------------------------------------------- the comparison
+
+
+@dataclass
+class _Side:
+    spec: LoadedSpec
+    names: Names
+
+    @property
+    def document(self) -> dict[str, Any]:
+        return self.spec.document
+
+
+_CONSTRAINTS_MAX = ("maxLength", "maxItems", "maxProperties", "maximum", "exclusiveMaximum")
+_CONSTRAINTS_MIN = ("minLength", "minItems", "minProperties", "minimum", "exclusiveMinimum")
+
+
+@dataclass
+class _Differ:
+    old: _Side
+    new: _Side
+    changes: list[Change] = field(default_factory=list)
+    _seen: set[tuple[str, str, str]] = field(default_factory=set)
+
+    # -- reporting
+
+    def report(self, rule: str, message: str, pointer: str) -> None:
+        assert rule in CHANGE_RULES, rule
+        file, line, column = self.new.spec.locate(pointer)
+        _, source_pointer = self.new.spec.source_of(pointer)
+        change = Change(rule, message, file, line, column, source_pointer)
+        if change not in self.changes:
+            self.changes.append(change)
+
+    # -- operations
+
+    def operations(self) -> None:
+        old_ops = _operations(self.old.document)
+        new_ops = _operations(self.new.document)
+        by_route = {(o.method, o.path): key for key, o in new_ops.items()}
+        for key, old in old_ops.items():
+            new = new_ops.get(key)
+            old_method = self.old.names.methods.get(key)
+            shown = old_method.path if old_method else key
+            if new is None:
+                renamed = by_route.get((old.method, old.path))
+                if renamed is not None and renamed not in old_ops:
+                    new = new_ops[renamed]
+                    new_method = self.new.names.methods.get(renamed)
+                    self.report(
+                        "method-renamed",
+                        f"{shown}: is now {new_method.path if new_method else renamed} "
+                        f"(operationId {key!r} became {renamed!r})",
+                        join_pointer(new.pointer, "operationId"),
+                    )
+                else:
+                    where = (
+                        join_pointer("/paths", old.path)
+                        if old.path in _paths(self.new)
+                        else "/paths"
+                    )
+                    self.report(
+                        "operation-removed",
+                        f"{shown}: removed ({old.method.upper()} {old.path}, operationId {key!r})",
+                        where,
+                    )
+                    continue
+            self.operation(key, old, new)
+        for key, new in new_ops.items():
+            if key in old_ops or any(
+                by_route.get((o.method, o.path)) == key
+                for o in old_ops.values()
+                if o.key not in new_ops
+            ):
+                continue
+            method = self.new.names.methods.get(key)
+            self.report(
+                "operation-added",
+                f"{method.path if method else key}: new method ({new.method.upper()} {new.path})",
+                new.pointer,
+            )
+
+    def operation(self, key: str, old: _Op, new: _Op) -> None:
+        old_m, new_m = self.old.names.methods.get(key), self.new.names.methods.get(key)
+        subject = new_m.path if new_m else key
+        if old_m and new_m and old_m.path != new_m.path and old_m.resource != new_m.resource:
+            self.report(
+                "method-moved",
+                f"{old_m.path}: moved to {new_m.path}",
+                join_pointer(new.pointer, "tags"),
+            )
+        elif old_m and new_m and old_m.name != new_m.name:
+            self.report(
+                "method-renamed",
+                f"{old_m.path}: is now {new_m.path}",
+                join_pointer(new.pointer, "operationId"),
+            )
+        if old.path != new.path:
+            self.report(
+                "operation-path-changed",
+                f"{subject}: now sends to {new.path} (was {old.path})",
+                join_pointer("/paths", new.path),
+            )
+        if old.method != new.method:
+            self.report(
+                "operation-method-changed",
+                f"{subject}: now sends {new.method.upper()} (was {old.method.upper()})",
+                new.pointer,
+            )
+        if not old.raw.get("deprecated") and new.raw.get("deprecated"):
+            self.report(
+                "operation-deprecated",
+                f"{subject}: deprecated",
+                join_pointer(new.pointer, "deprecated"),
+            )
+        for text_key in ("summary", "description"):
+            if _text(old.raw.get(text_key)) != _text(new.raw.get(text_key)):
+                self.report(
+                    "description-changed",
+                    f"{subject}: {text_key} changed",
+                    join_pointer(new.pointer, text_key) if text_key in new.raw else new.pointer,
+                )
+        self.servers(subject, old, new)
+        self.security(subject, old, new)
+        self.parameters(subject, old, new, old_m, new_m)
+        self.body(subject, old, new, old_m, new_m)
+        self.responses(subject, old, new, new_m)
+
+    def servers(self, subject: str, old: _Op, new: _Op) -> None:
+        old_urls = [s.get("url") for s in _servers(self.old.document, old)]
+        new_urls = [s.get("url") for s in _servers(self.new.document, new)]
+        where = new.servers_pointer or new.pointer
+        for url in old_urls:
+            if url not in new_urls:
+                self.report("server-removed", f"{subject}: server {url} removed", where)
+        for url in new_urls:
+            if url not in old_urls:
+                self.report("server-added", f"{subject}: may now be sent to {url}", where)
+
+    def security(self, subject: str, old: _Op, new: _Op) -> None:
+        old_req = _security(self.old.document, old.raw)
+        new_req = _security(self.new.document, new.raw)
+        where = join_pointer(new.pointer, "security") if "security" in new.raw else "/security"
+        if new_req == old_req:
+            return
+        added = {n for alt in new_req for n in alt} - {n for alt in old_req for n in alt}
+        shown = ", ".join(sorted(self.new.names.credentials.get(n, n) for n in added)) or "another"
+        if old_req and not any(alt <= frozenset().union(*old_req) for alt in new_req if alt):
+            self.report(
+                "security-changed",
+                f"{subject}: now needs the credential {shown} (the spec's security requirement changed)",
+                where,
+            )
+
+    def security_schemes(self) -> None:
+        old_s = _mapping(self.old.document, "components", "securitySchemes")
+        new_s = _mapping(self.new.document, "components", "securitySchemes")
+        for name, old in old_s.items():
+            keyword = self.old.names.credentials.get(name, name)
+            new = new_s.get(name)
+            if new is None:
+                self.report(
+                    "security-changed",
+                    f"credential {keyword!r} (security scheme {name!r}) removed",
+                    "/components/securitySchemes",
+                )
+                continue
+            pointer = join_pointer("/components/securitySchemes", name)
+            new_keyword = self.new.names.credentials.get(name, name)
+            if keyword != new_keyword:
+                self.report(
+                    "security-changed", f"credential {keyword!r} is now {new_keyword!r}", pointer
+                )
+            old_d, new_d = deref(self.old.document, old), deref(self.new.document, new)
+            for key in ("type", "in", "name", "scheme"):
+                if (
+                    isinstance(old_d, dict)
+                    and isinstance(new_d, dict)
+                    and old_d.get(key) != new_d.get(key)
+                ):
+                    self.report(
+                        "security-changed",
+                        f"credential {new_keyword!r}: {key} is now {new_d.get(key)!r} (was {old_d.get(key)!r})",
+                        join_pointer(pointer, key) if key in new_d else pointer,
+                    )
+        for name in new_s:
+            if name not in old_s:
+                keyword = self.new.names.credentials.get(name, name)
+                self.report(
+                    "security-added",
+                    f"new credential {keyword!r} (security scheme {name!r})",
+                    join_pointer("/components/securitySchemes", name),
+                )
+
+    # -- parameters
+
+    def parameters(
+        self, subject: str, old: _Op, new: _Op, old_m: PyMethod | None, new_m: PyMethod | None
+    ) -> None:
+        old_p = _parameters(self.old.document, old)
+        new_p = _parameters(self.new.document, new)
+
+        def arg(method: PyMethod | None, location: str, name: str) -> str:
+            found = method.argument(location, name) if method else None
+            return found.name if found else name
+
+        for key, (_, op) in old_p.items():
+            location, name = key
+            shown = arg(old_m, location, name)
+            if key not in new_p:
+                where = (
+                    join_pointer(new.pointer, "parameters")
+                    if "parameters" in new.raw
+                    else new.pointer
+                )
+                self.report(
+                    "request-parameter-removed",
+                    f"{subject}: argument {shown!r} removed ({location} parameter {name!r})",
+                    where,
+                )
+                continue
+            pointer, np = new_p[key]
+            shown = arg(new_m, location, name)
+            if not op.get("required") and np.get("required"):
+                self.report(
+                    "request-parameter-required",
+                    f"{subject}: argument {shown!r} is now required",
+                    join_pointer(pointer, "required"),
+                )
+            elif op.get("required") and not np.get("required") and location != "path":
+                self.report(
+                    "request-parameter-optional",
+                    f"{subject}: argument {shown!r} is now optional",
+                    pointer,
+                )
+            if _text(op.get("description")) != _text(np.get("description")):
+                self.report(
+                    "description-changed",
+                    f"{subject}: argument {shown!r} description changed",
+                    pointer,
+                )
+            self.schema(
+                op.get("schema"),
+                np.get("schema"),
+                join_pointer(pointer, "schema"),
+                "request",
+                f"{subject}: argument {shown!r}",
+                None,
+            )
+        for key, (pointer, np) in new_p.items():
+            if key in old_p:
+                continue
+            location, name = key
+            shown = arg(new_m, location, name)
+            if np.get("required"):
+                self.report(
+                    "request-parameter-required",
+                    f"{subject}: new required argument {shown!r} ({location} parameter {name!r})",
+                    pointer,
+                )
+            else:
+                self.report(
+                    "request-parameter-added",
+                    f"{subject}: new optional argument {shown!r} ({location} parameter {name!r})",
+                    pointer,
+                )
+
+    # -- request body
+
+    def body(
+        self, subject: str, old: _Op, new: _Op, old_m: PyMethod | None, new_m: PyMethod | None
+    ) -> None:
+        old_b = deref(self.old.document, old.raw.get("requestBody"))
+        new_b = deref(self.new.document, new.raw.get("requestBody"))
+        pointer = _body_pointer(self.new.document, new)
+        if not isinstance(old_b, dict) and not isinstance(new_b, dict):
+            return
+        if not isinstance(new_b, dict):
+            self.report(
+                "request-body-removed", f"{subject}: the request body was removed", new.pointer
+            )
+            return
+        if not isinstance(old_b, dict):
+            rule = "request-body-required" if new_b.get("required") else "request-body-added"
+            what = "required" if new_b.get("required") else "optional"
+            self.report(rule, f"{subject}: new {what} request body", pointer)
+            return
+        if not old_b.get("required") and new_b.get("required"):
+            self.report(
+                "request-body-required",
+                f"{subject}: the request body is now required",
+                join_pointer(pointer, "required"),
+            )
+        old_s, new_s = _json_schema(old_b), _json_schema(new_b)
+        media = _json_media(new_b)
+        schema_pointer = join_pointer(pointer, "content", media, "schema") if media else pointer
+        self.schema(
+            old_s,
+            new_s,
+            schema_pointer,
+            "request",
+            f"{subject}:",
+            None,
+            top=True,
+            method=(old_m, new_m),
+        )
+
+    # -- responses
+
+    def responses(self, subject: str, old: _Op, new: _Op, new_m: PyMethod | None) -> None:
+        old_r = _mapping(old.raw, "responses")
+        new_r = _mapping(new.raw, "responses")
+        base = join_pointer(new.pointer, "responses")
+        returns = new_m.returns if new_m else ""
+        for status, old_resp in old_r.items():
+            if status not in new_r:
+                self.report(
+                    "response-status-removed", f"{subject}: response {status} removed", base
+                )
+                continue
+            pointer = join_pointer(base, status)
+            new_resp = new_r[status]
+            od, nd = deref(self.old.document, old_resp), deref(self.new.document, new_resp)
+            if not (isinstance(od, dict) and isinstance(nd, dict)):
+                continue
+            if _text(od.get("description")) != _text(nd.get("description")):
+                self.report(
+                    "description-changed",
+                    f"{subject}: response {status} description changed",
+                    pointer,
+                )
+            media = _json_media(nd)
+            schema_pointer = join_pointer(pointer, "content", media, "schema") if media else pointer
+            success = str(status).startswith("2")
+            label = (
+                f"{subject}() -> {returns}"
+                if success and returns
+                else f"{subject}: response {status}"
+            )
+            self.schema(
+                _json_schema(od),
+                _json_schema(nd),
+                schema_pointer,
+                "response",
+                label,
+                _class_of(self.new, nd),
+                top=True,
+            )
+        for status in new_r:
+            if status not in old_r:
+                self.report(
+                    "response-status-added",
+                    f"{subject}: new response {status}",
+                    join_pointer(base, status),
+                )
+
+    # -- schemas
+
+    def schema(
+        self,
+        old: Any,
+        new: Any,
+        pointer: str,
+        direction: Literal["request", "response"],
+        subject: str,
+        class_name: str | None,
+        *,
+        top: bool = False,
+        method: tuple[PyMethod | None, PyMethod | None] | None = None,
+        depth: int = 0,
+    ) -> None:
+        if old is None or new is None or depth > 24:
+            return
+        old_ref, new_ref = _ref(old), _ref(new)
+        if new_ref is not None and new_ref.startswith("#/"):
+            pointer = new_ref[1:]
+            class_name = self.new.names.models.get(new_ref.rsplit("/", 1)[-1], class_name)
+        seen = (old_ref or json.dumps(old, sort_keys=True, default=str)[:200], pointer, direction)
+        if seen in self._seen:
+            return
+        self._seen.add(seen)
+        o = _flatten(self.old.document, old)
+        n = _flatten(self.new.document, new)
+        if not isinstance(o, dict) or not isinstance(n, dict):
+            return
+        request = direction == "request"
+        what = subject
+        # types and null
+        ot, nt = _types(o), _types(n)
+        if ot and nt and ot != nt:
+            if request:
+                if not nt >= ot:
+                    self.report(
+                        "request-type-changed",
+                        f"{what} type is now {_show_types(nt)} (was {_show_types(ot)})",
+                        join_pointer(pointer, "type") if "type" in n else pointer,
+                    )
+                else:
+                    self.report(
+                        "request-type-widened",
+                        f"{what} now also accepts {_show_types(nt - ot)}",
+                        pointer,
+                    )
+            elif not ot >= nt:
+                self.report(
+                    "response-type-changed",
+                    f"{what} type is now {_show_types(nt)} (was {_show_types(ot)})",
+                    join_pointer(pointer, "type") if "type" in n else pointer,
+                )
+            else:
+                self.report(
+                    "response-type-narrowed", f"{what} is no longer {_show_types(ot - nt)}", pointer
+                )
+        on, nn = _nullable(o), _nullable(n)
+        if request and on and not nn:
+            self.report("request-property-not-nullable", f"{what} may no longer be None", pointer)
+        elif request and nn and not on:
+            self.report("request-property-nullable", f"{what} may now be None", pointer)
+        elif not request and nn and not on:
+            self.report("response-property-nullable", f"{what} may now be None", pointer)
+        # enums
+        oe, ne = o.get("enum"), n.get("enum")
+        if isinstance(oe, list) and isinstance(ne, list):
+            removed = [v for v in oe if v not in ne]
+            added = [v for v in ne if v not in oe]
+            enum_pointer = join_pointer(pointer, "enum")
+            if removed:
+                rule = "request-enum-value-removed" if request else "response-enum-value-removed"
+                self.report(
+                    rule,
+                    f"{what} no longer {'accepts' if request else 'returns'} {_values(removed)}",
+                    enum_pointer,
+                )
+            if added:
+                rule = "request-enum-value-added" if request else "response-enum-value-added"
+                verb = "accepts" if request else "may return"
+                self.report(rule, f"{what} now {verb} {_values(added)}", enum_pointer)
+        elif isinstance(ne, list) and not isinstance(oe, list) and request:
+            self.report(
+                "request-enum-value-removed",
+                f"{what} now accepts only {_values(ne)}",
+                join_pointer(pointer, "enum"),
+            )
+        # constraints (a client's request is refused by the server or by the client's own checks)
+        if request:
+            self.constraints(o, n, pointer, what)
+        # object properties
+        self.properties(
+            o, n, pointer, direction, subject, class_name, top=top, method=method, depth=depth
+        )
+        # arrays
+        if isinstance(o.get("items"), dict) and isinstance(n.get("items"), dict):
+            self.schema(
+                o["items"],
+                n["items"],
+                join_pointer(pointer, "items"),
+                direction,
+                f"{subject}[]",
+                class_name,
+                depth=depth + 1,
+            )
+        for key in ("example", "examples"):
+            if key in o and key in n and o[key] != n[key]:
+                self.report(
+                    "example-changed", f"{subject} example changed", join_pointer(pointer, key)
+                )
+        if not top and _text(o.get("description")) != _text(n.get("description")):
+            self.report("description-changed", f"{subject} description changed", pointer)
+
+    def constraints(self, o: dict[str, Any], n: dict[str, Any], pointer: str, what: str) -> None:
+        for key in (*_CONSTRAINTS_MAX, *_CONSTRAINTS_MIN):
+            ov, nv = _number(o.get(key)), _number(n.get(key))
+            if ov == nv or (ov is None and nv is None):
+                continue
+            at = join_pointer(pointer, key) if key in n else pointer
+            upper = key in _CONSTRAINTS_MAX
+            if nv is not None and (ov is None or (nv < ov if upper else nv > ov)):
+                self.report(
+                    "request-constraint-tightened",
+                    f"{what} {key} is now {nv:g}" + (f" (was {ov:g})" if ov is not None else ""),
+                    at,
+                )
+            else:
+                self.report(
+                    "request-constraint-loosened",
+                    f"{what} {key} "
+                    + (
+                        f"is now {nv:g} (was {ov:g})"
+                        if nv is not None and ov is not None
+                        else "removed"
+                    ),
+                    at,
+                )
+        op_, np_ = o.get("pattern"), n.get("pattern")
+        if op_ != np_ and np_ is not None:
+            at = join_pointer(pointer, "pattern")
+            if op_ is None:
+                self.report(
+                    "request-constraint-tightened", f"{what} must now match pattern {np_!r}", at
+                )
+            else:
+                self.report(
+                    "request-pattern-changed",
+                    f"{what} pattern is now {np_!r} (was {op_!r}); values valid before may be refused",
+                    at,
+                )
+        elif op_ is not None and np_ is None:
+            self.report("request-constraint-loosened", f"{what} pattern removed", pointer)
+
+    def properties(
+        self,
+        o: dict[str, Any],
+        n: dict[str, Any],
+        pointer: str,
+        direction: Literal["request", "response"],
+        subject: str,
+        class_name: str | None,
+        *,
+        top: bool,
+        method: tuple[PyMethod | None, PyMethod | None] | None,
+        depth: int,
+    ) -> None:
+        op, np = o.get("properties"), n.get("properties")
+        if not isinstance(op, dict) or not isinstance(np, dict):
+            return
+        request = direction == "request"
+        o_req, n_req = set(o.get("required") or ()), set(n.get("required") or ())
+        props_pointer = join_pointer(pointer, "properties")
+        spread = bool(top and request and method)
+
+        def label(wire: str, names: Names, which: int) -> str:
+            if spread and method is not None and method[which] is not None:
+                found = method[which].argument("body", wire)  # type: ignore[union-attr]
+                if found is not None:
+                    return f"{subject} argument {found.name!r}"
+            name = names.field_name(class_name, wire)
+            return f"{subject} field {name!r}" if subject.endswith(":") else f"{subject}.{name}"
+
+        for wire, old_prop in op.items():
+            old_label = label(wire, self.old.names, 0)
+            if wire not in np:
+                rule = "request-property-removed" if request else "response-property-removed"
+                self.report(rule, f"{old_label} removed", props_pointer)
+                continue
+            prop_pointer = join_pointer(props_pointer, wire)
+            new_label = label(wire, self.new.names, 1)
+            was, now = wire in o_req, wire in n_req
+            if request and not was and now:
+                self.report(
+                    "request-property-required",
+                    f"{new_label} is now required",
+                    _required_at(n, pointer, prop_pointer),
+                )
+            elif request and was and not now:
+                self.report(
+                    "request-property-optional", f"{new_label} is now optional", prop_pointer
+                )
+            elif not request and was and not now:
+                self.report(
+                    "response-property-optional",
+                    f"{new_label} may now be missing (it is optional)",
+                    prop_pointer,
+                )
+            elif not request and not was and now:
+                self.report(
+                    "response-property-required", f"{new_label} is now always present", prop_pointer
+                )
+            self.schema(
+                old_prop, np[wire], prop_pointer, direction, new_label, None, depth=depth + 1
+            )
+        for wire in np:
+            if wire in op:
+                continue
+            new_label = label(wire, self.new.names, 1)
+            prop_pointer = join_pointer(props_pointer, wire)
+            if request and wire in n_req:
+                self.report(
+                    "request-property-required", f"{new_label} is new and required", prop_pointer
+                )
+            elif request:
+                self.report(
+                    "request-property-added", f"{new_label} is new (optional)", prop_pointer
+                )
+            else:
+                self.report("response-property-added", f"{new_label} is new", prop_pointer)
+
+    # -- models
+
+    def models(self) -> None:
+        old_s = _mapping(self.old.document, "components", "schemas")
+        new_s = _mapping(self.new.document, "components", "schemas")
+        removed = [n for n in old_s if n not in new_s]
+        added = [n for n in new_s if n not in old_s]
+        matched: set[str] = set()
+        for name in removed:
+            old_class = self.old.names.models.get(name, name)
+            twin = next(
+                (a for a in added if a not in matched and _same(old_s[name], new_s[a])), None
+            )
+            if twin is not None:
+                matched.add(twin)
+                new_class = self.new.names.models.get(twin, twin)
+                self.report(
+                    "model-renamed",
+                    f"models.{old_class} is now models.{new_class}",
+                    join_pointer("/components/schemas", twin),
+                )
+            elif name in self.old.names.models:
+                self.report("model-removed", f"models.{old_class} removed", "/components/schemas")
+        for name in added:
+            if name not in matched and name in self.new.names.models:
+                self.report(
+                    "model-added",
+                    f"new model models.{self.new.names.models[name]}",
+                    join_pointer("/components/schemas", name),
+                )
+
+    def run(self) -> list[Change]:
+        self.operations()
+        self.security_schemes()
+        self.models()
+        return self.changes
+
+
+def diff_specs(
+    old: LoadedSpec, old_names: Names, new: LoadedSpec, new_names: Names
+) -> list[Change]:
+    """Every change from ``old`` to ``new``, in the order found (operations, credentials, models)."""
+    return _Differ(_Side(old, old_names), _Side(new, new_names)).run()
+
+
+# --------------------------------------------------------------------------- spec helpers
+
+
+@dataclass(frozen=True, slots=True)
+class _Op:
+    key: str
+    method: str
+    path: str
+    pointer: str
+    raw: dict[str, Any]
+    item: dict[str, Any]
+    servers_pointer: str
+
+
+def _operations(document: dict[str, Any]) -> dict[str, _Op]:
+    found: dict[str, _Op] = {}
+    for pointer, path, method, item, operation in iter_operations(document):
+        key = operation.get("operationId")
+        key = key if isinstance(key, str) and key else f"{method.upper()} {path}"
+        if "servers" in operation:
+            servers = join_pointer(pointer, "servers")
+        elif "servers" in item:
+            servers = join_pointer("/paths", path, "servers")
+        else:
+            servers = "/servers" if "servers" in document else ""
+        found.setdefault(key, _Op(key, method, path, pointer, operation, item, servers))
+    return found
+
+
+def _paths(side: _Side) -> dict[str, Any]:
+    return _mapping(side.document, "paths")
+
+
+def _mapping(node: Any, *keys: str) -> dict[str, Any]:
+    for key in keys:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node if isinstance(node, dict) else {}
+
+
+def _servers(document: dict[str, Any], op: _Op) -> list[dict[str, Any]]:
+    for holder in (op.raw, op.item, document):
+        servers = holder.get("servers")
+        if isinstance(servers, list):
+            return [s for s in servers if isinstance(s, dict)]
+    return []
+
+
+def _security(document: dict[str, Any], operation: dict[str, Any]) -> list[frozenset[str]]:
+    requirement = operation.get("security", document.get("security"))
+    if not isinstance(requirement, list):
+        return []
+    return [frozenset(r) for r in requirement if isinstance(r, dict)]
+
+
+def _parameters(
+    document: dict[str, Any], op: _Op
+) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]:
+    """``(in, name) -> (pointer in the new document, parameter)``: path-level, then operation-level."""
+    found: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+    path_pointer = op.pointer.rsplit("/", 1)[0]
+    for holder, base in ((op.item, path_pointer), (op.raw, op.pointer)):
+        parameters = holder.get("parameters")
+        if not isinstance(parameters, list):
+            continue
+        for index, raw in enumerate(parameters):
+            pointer = join_pointer(base, "parameters", index)
+            ref = _ref(raw)
+            if ref is not None and ref.startswith("#/"):
+                pointer = ref[1:]
+            parameter = deref(document, raw)
+            if isinstance(parameter, dict) and isinstance(parameter.get("name"), str):
+                location = str(parameter.get("in", ""))
+                name = parameter["name"]
+                if location == "header" and name.lower() in {
+                    "accept",
+                    "content-type",
+                    "authorization",
+                }:
+                    continue
+                found[(location, name)] = (pointer, parameter)
+    return found
+
+
+def _body_pointer(document: dict[str, Any], op: _Op) -> str:
+    ref = _ref(op.raw.get("requestBody"))
+    if ref is not None and ref.startswith("#/"):
+        return ref[1:]
+    return join_pointer(op.pointer, "requestBody")
+
+
+def _json_media(container: dict[str, Any]) -> str:
+    content = container.get("content")
+    if not isinstance(content, dict):
+        return ""
+    for media in content:
+        if media == "application/json" or media.endswith("+json"):
+            return str(media)
+    return str(next(iter(content), ""))
+
+
+def _json_schema(container: dict[str, Any]) -> Any:
+    media = _json_media(container)
+    content = container.get("content")
+    if not media or not isinstance(content, dict) or not isinstance(content.get(media), dict):
+        return None
+    return content[media].get("schema")
+
+
+def _class_of(side: _Side, response: dict[str, Any]) -> str | None:
+    ref = _ref(_json_schema(response))
+    if ref is not None:
+        return side.names.models.get(ref.rsplit("/", 1)[-1])
+    return None
+
+
+def _ref(node: Any) -> str | None:
+    ref = node.get("$ref") if isinstance(node, dict) else None
+    return ref if isinstance(ref, str) else None
+
+
+def _flatten(document: dict[str, Any], schema: Any) -> Any:
+    """``schema`` with ``$ref`` followed and ``allOf`` parts merged (properties, required)."""
+    schema = deref(document, schema)
+    if not isinstance(schema, dict) or "allOf" not in schema:
+        return schema
+    merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
+    properties = dict(merged.get("properties") or {})
+    required = list(merged.get("required") or [])
+    for part in schema.get("allOf") or []:
+        part = _flatten(document, part)
+        if not isinstance(part, dict):
+            continue
+        properties.update(part.get("properties") or {})
+        required += [r for r in part.get("required") or [] if r not in required]
+        for key, value in part.items():
+            if key not in ("properties", "required"):
+                merged.setdefault(key, value)
+    if properties:
+        merged["properties"] = properties
+    if required:
+        merged["required"] = required
+    return merged
+
+
+def _types(schema: dict[str, Any]) -> frozenset[str]:
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        types = {kind}
+    elif isinstance(kind, list):
+        types = {str(t) for t in kind}
+    else:
+        types = set()
+    if "integer" in types and "number" in types:
+        types.discard("integer")
+    return frozenset(types - {"null"})
+
+
+def _nullable(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    if schema.get("nullable") is True or kind == "null":
+        return True
+    if isinstance(kind, list) and "null" in kind:
+        return True
+    for key in ("anyOf", "oneOf"):
+        options = schema.get(key)
+        if isinstance(options, list) and any(
+            isinstance(o, dict) and o.get("type") == "null" for o in options
+        ):
+            return True
+    return False
+
+
+def _show_types(types: frozenset[str]) -> str:
+    return " | ".join(sorted(types))
+
+
+def _values(values: list[Any]) -> str:
+    return ", ".join(json.dumps(v) for v in values)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _text(value: Any) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _required_at(schema: dict[str, Any], pointer: str, fallback: str) -> str:
+    return join_pointer(pointer, "required") if "required" in schema else fallback
+
+
+def _same(a: Any, b: Any) -> bool:
+    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
