@@ -425,7 +425,7 @@ class _Differ:
 
     # -- reporting
 
-    def report(self, rule: str, message: str, pointer: str) -> None:
+    def note(self, rule: str, message: str, pointer: str) -> None:
         assert rule in CHANGE_RULES, rule
         file, line, column = self.new.spec.locate(pointer)
         _, source_pointer = self.new.spec.source_of(pointer)
@@ -448,7 +448,7 @@ class _Differ:
                 if renamed is not None and renamed not in old_ops:
                     new = new_ops[renamed]
                     new_method = self.new.names.methods.get(renamed)
-                    self.report(
+                    self.note(
                         "method-renamed",
                         f"{shown}: is now {new_method.path if new_method else renamed} "
                         f"(operationId {key!r} became {renamed!r})",
@@ -460,7 +460,7 @@ class _Differ:
                         if old.path in _paths(self.new)
                         else "/paths"
                     )
-                    self.report(
+                    self.note(
                         "operation-removed",
                         f"{shown}: removed ({old.method.upper()} {old.path}, operationId {key!r})",
                         where,
@@ -475,7 +475,7 @@ class _Differ:
             ):
                 continue
             method = self.new.names.methods.get(key)
-            self.report(
+            self.note(
                 "operation-added",
                 f"{method.path if method else key}: new method ({new.method.upper()} {new.path})",
                 new.pointer,
@@ -485,38 +485,38 @@ class _Differ:
         old_m, new_m = self.old.names.methods.get(key), self.new.names.methods.get(key)
         subject = new_m.path if new_m else key
         if old_m and new_m and old_m.path != new_m.path and old_m.resource != new_m.resource:
-            self.report(
+            self.note(
                 "method-moved",
                 f"{old_m.path}: moved to {new_m.path}",
                 join_pointer(new.pointer, "tags"),
             )
         elif old_m and new_m and old_m.name != new_m.name:
-            self.report(
+            self.note(
                 "method-renamed",
                 f"{old_m.path}: is now {new_m.path}",
                 join_pointer(new.pointer, "operationId"),
             )
         if old.path != new.path:
-            self.report(
+            self.note(
                 "operation-path-changed",
                 f"{subject}: now sends to {new.path} (was {old.path})",
                 join_pointer("/paths", new.path),
             )
         if old.method != new.method:
-            self.report(
+            self.note(
                 "operation-method-changed",
                 f"{subject}: now sends {new.method.upper()} (was {old.method.upper()})",
                 new.pointer,
             )
         if not old.raw.get("deprecated") and new.raw.get("deprecated"):
-            self.report(
+            self.note(
                 "operation-deprecated",
                 f"{subject}: deprecated",
                 join_pointer(new.pointer, "deprecated"),
             )
         for text_key in ("summary", "description"):
             if _text(old.raw.get(text_key)) != _text(new.raw.get(text_key)):
-                self.report(
+                self.note(
                     "description-changed",
                     f"{subject}: {text_key} changed",
                     join_pointer(new.pointer, text_key) if text_key in new.raw else new.pointer,
@@ -533,10 +533,10 @@ class _Differ:
         where = new.servers_pointer or new.pointer
         for url in old_urls:
             if url not in new_urls:
-                self.report("server-removed", f"{subject}: server {url} removed", where)
+                self.note("server-removed", f"{subject}: server {url} removed", where)
         for url in new_urls:
             if url not in old_urls:
-                self.report("server-added", f"{subject}: may now be sent to {url}", where)
+                self.note("server-added", f"{subject}: may now be sent to {url}", where)
 
     def security(self, subject: str, old: _Op, new: _Op) -> None:
         old_req = _security(self.old.document, old.raw)
@@ -547,7 +547,7 @@ class _Differ:
         added = {n for alt in new_req for n in alt} - {n for alt in old_req for n in alt}
         shown = ", ".join(sorted(self.new.names.credentials.get(n, n) for n in added)) or "another"
         if old_req and not any(alt <= frozenset().union(*old_req) for alt in new_req if alt):
-            self.report(
+            self.note(
                 "security-changed",
                 f"{subject}: now needs the credential {shown} (the spec's security requirement changed)",
                 where,
@@ -560,7 +560,7 @@ class _Differ:
             keyword = self.old.names.credentials.get(name, name)
             new = new_s.get(name)
             if new is None:
-                self.report(
+                self.note(
                     "security-changed",
                     f"credential {keyword!r} (security scheme {name!r}) removed",
                     "/components/securitySchemes",
@@ -569,7 +569,7 @@ class _Differ:
             pointer = join_pointer("/components/securitySchemes", name)
             new_keyword = self.new.names.credentials.get(name, name)
             if keyword != new_keyword:
-                self.report(
+                self.note(
                     "security-changed", f"credential {keyword!r} is now {new_keyword!r}", pointer
                 )
             old_d, new_d = deref(self.old.document, old), deref(self.new.document, new)
@@ -579,7 +579,7 @@ class _Differ:
                     and isinstance(new_d, dict)
                     and old_d.get(key) != new_d.get(key)
                 ):
-                    self.report(
+                    self.note(
                         "security-changed",
                         f"credential {new_keyword!r}: {key} is now {new_d.get(key)!r} (was {old_d.get(key)!r})",
                         join_pointer(pointer, key) if key in new_d else pointer,
@@ -587,7 +587,7 @@ class _Differ:
         for name in new_s:
             if name not in old_s:
                 keyword = self.new.names.credentials.get(name, name)
-                self.report(
+                self.note(
                     "security-added",
                     f"new credential {keyword!r} (security scheme {name!r})",
                     join_pointer("/components/securitySchemes", name),
@@ -614,7 +614,7 @@ class _Differ:
                     if "parameters" in new.raw
                     else new.pointer
                 )
-                self.report(
+                self.note(
                     "request-parameter-removed",
                     f"{subject}: argument {shown!r} removed ({location} parameter {name!r})",
                     where,
@@ -623,19 +623,19 @@ class _Differ:
             pointer, np = new_p[key]
             shown = arg(new_m, location, name)
             if not op.get("required") and np.get("required"):
-                self.report(
+                self.note(
                     "request-parameter-required",
                     f"{subject}: argument {shown!r} is now required",
                     join_pointer(pointer, "required"),
                 )
             elif op.get("required") and not np.get("required") and location != "path":
-                self.report(
+                self.note(
                     "request-parameter-optional",
                     f"{subject}: argument {shown!r} is now optional",
                     pointer,
                 )
             if _text(op.get("description")) != _text(np.get("description")):
-                self.report(
+                self.note(
                     "description-changed",
                     f"{subject}: argument {shown!r} description changed",
                     pointer,
@@ -654,13 +654,13 @@ class _Differ:
             location, name = key
             shown = arg(new_m, location, name)
             if np.get("required"):
-                self.report(
+                self.note(
                     "request-parameter-required",
                     f"{subject}: new required argument {shown!r} ({location} parameter {name!r})",
                     pointer,
                 )
             else:
-                self.report(
+                self.note(
                     "request-parameter-added",
                     f"{subject}: new optional argument {shown!r} ({location} parameter {name!r})",
                     pointer,
@@ -677,17 +677,17 @@ class _Differ:
         if not isinstance(old_b, dict) and not isinstance(new_b, dict):
             return
         if not isinstance(new_b, dict):
-            self.report(
+            self.note(
                 "request-body-removed", f"{subject}: the request body was removed", new.pointer
             )
             return
         if not isinstance(old_b, dict):
             rule = "request-body-required" if new_b.get("required") else "request-body-added"
             what = "required" if new_b.get("required") else "optional"
-            self.report(rule, f"{subject}: new {what} request body", pointer)
+            self.note(rule, f"{subject}: new {what} request body", pointer)
             return
         if not old_b.get("required") and new_b.get("required"):
-            self.report(
+            self.note(
                 "request-body-required",
                 f"{subject}: the request body is now required",
                 join_pointer(pointer, "required"),
@@ -715,9 +715,7 @@ class _Differ:
         returns = new_m.returns if new_m else ""
         for status, old_resp in old_r.items():
             if status not in new_r:
-                self.report(
-                    "response-status-removed", f"{subject}: response {status} removed", base
-                )
+                self.note("response-status-removed", f"{subject}: response {status} removed", base)
                 continue
             pointer = join_pointer(base, status)
             new_resp = new_r[status]
@@ -725,7 +723,7 @@ class _Differ:
             if not (isinstance(od, dict) and isinstance(nd, dict)):
                 continue
             if _text(od.get("description")) != _text(nd.get("description")):
-                self.report(
+                self.note(
                     "description-changed",
                     f"{subject}: response {status} description changed",
                     pointer,
@@ -749,7 +747,7 @@ class _Differ:
             )
         for status in new_r:
             if status not in old_r:
-                self.report(
+                self.note(
                     "response-status-added",
                     f"{subject}: new response {status}",
                     join_pointer(base, status),
@@ -791,34 +789,34 @@ class _Differ:
         if ot and nt and ot != nt:
             if request:
                 if not nt >= ot:
-                    self.report(
+                    self.note(
                         "request-type-changed",
                         f"{what} type is now {_show_types(nt)} (was {_show_types(ot)})",
                         join_pointer(pointer, "type") if "type" in n else pointer,
                     )
                 else:
-                    self.report(
+                    self.note(
                         "request-type-widened",
                         f"{what} now also accepts {_show_types(nt - ot)}",
                         pointer,
                     )
             elif not ot >= nt:
-                self.report(
+                self.note(
                     "response-type-changed",
                     f"{what} type is now {_show_types(nt)} (was {_show_types(ot)})",
                     join_pointer(pointer, "type") if "type" in n else pointer,
                 )
             else:
-                self.report(
+                self.note(
                     "response-type-narrowed", f"{what} is no longer {_show_types(ot - nt)}", pointer
                 )
         on, nn = _nullable(o), _nullable(n)
         if request and on and not nn:
-            self.report("request-property-not-nullable", f"{what} may no longer be None", pointer)
+            self.note("request-property-not-nullable", f"{what} may no longer be None", pointer)
         elif request and nn and not on:
-            self.report("request-property-nullable", f"{what} may now be None", pointer)
+            self.note("request-property-nullable", f"{what} may now be None", pointer)
         elif not request and nn and not on:
-            self.report("response-property-nullable", f"{what} may now be None", pointer)
+            self.note("response-property-nullable", f"{what} may now be None", pointer)
         # enums
         oe, ne = o.get("enum"), n.get("enum")
         if isinstance(oe, list) and isinstance(ne, list):
@@ -827,7 +825,7 @@ class _Differ:
             enum_pointer = join_pointer(pointer, "enum")
             if removed:
                 rule = "request-enum-value-removed" if request else "response-enum-value-removed"
-                self.report(
+                self.note(
                     rule,
                     f"{what} no longer {'accepts' if request else 'returns'} {_values(removed)}",
                     enum_pointer,
@@ -835,9 +833,9 @@ class _Differ:
             if added:
                 rule = "request-enum-value-added" if request else "response-enum-value-added"
                 verb = "accepts" if request else "may return"
-                self.report(rule, f"{what} now {verb} {_values(added)}", enum_pointer)
+                self.note(rule, f"{what} now {verb} {_values(added)}", enum_pointer)
         elif isinstance(ne, list) and not isinstance(oe, list) and request:
-            self.report(
+            self.note(
                 "request-enum-value-removed",
                 f"{what} now accepts only {_values(ne)}",
                 join_pointer(pointer, "enum"),
@@ -862,11 +860,11 @@ class _Differ:
             )
         for key in ("example", "examples"):
             if key in o and key in n and o[key] != n[key]:
-                self.report(
+                self.note(
                     "example-changed", f"{subject} example changed", join_pointer(pointer, key)
                 )
         if not top and _text(o.get("description")) != _text(n.get("description")):
-            self.report("description-changed", f"{subject} description changed", pointer)
+            self.note("description-changed", f"{subject} description changed", pointer)
 
     def constraints(self, o: dict[str, Any], n: dict[str, Any], pointer: str, what: str) -> None:
         for key in (*_CONSTRAINTS_MAX, *_CONSTRAINTS_MIN):
@@ -876,13 +874,13 @@ class _Differ:
             at = join_pointer(pointer, key) if key in n else pointer
             upper = key in _CONSTRAINTS_MAX
             if nv is not None and (ov is None or (nv < ov if upper else nv > ov)):
-                self.report(
+                self.note(
                     "request-constraint-tightened",
                     f"{what} {key} is now {nv:g}" + (f" (was {ov:g})" if ov is not None else ""),
                     at,
                 )
             else:
-                self.report(
+                self.note(
                     "request-constraint-loosened",
                     f"{what} {key} "
                     + (
@@ -896,17 +894,17 @@ class _Differ:
         if op_ != np_ and np_ is not None:
             at = join_pointer(pointer, "pattern")
             if op_ is None:
-                self.report(
+                self.note(
                     "request-constraint-tightened", f"{what} must now match pattern {np_!r}", at
                 )
             else:
-                self.report(
+                self.note(
                     "request-pattern-changed",
                     f"{what} pattern is now {np_!r} (was {op_!r}); values valid before may be refused",
                     at,
                 )
         elif op_ is not None and np_ is None:
-            self.report("request-constraint-loosened", f"{what} pattern removed", pointer)
+            self.note("request-constraint-loosened", f"{what} pattern removed", pointer)
 
     def properties(
         self,
@@ -941,29 +939,27 @@ class _Differ:
             old_label = label(wire, self.old.names, 0)
             if wire not in np:
                 rule = "request-property-removed" if request else "response-property-removed"
-                self.report(rule, f"{old_label} removed", props_pointer)
+                self.note(rule, f"{old_label} removed", props_pointer)
                 continue
             prop_pointer = join_pointer(props_pointer, wire)
             new_label = label(wire, self.new.names, 1)
             was, now = wire in o_req, wire in n_req
             if request and not was and now:
-                self.report(
+                self.note(
                     "request-property-required",
                     f"{new_label} is now required",
                     _required_at(n, pointer, prop_pointer),
                 )
             elif request and was and not now:
-                self.report(
-                    "request-property-optional", f"{new_label} is now optional", prop_pointer
-                )
+                self.note("request-property-optional", f"{new_label} is now optional", prop_pointer)
             elif not request and was and not now:
-                self.report(
+                self.note(
                     "response-property-optional",
                     f"{new_label} may now be missing (it is optional)",
                     prop_pointer,
                 )
             elif not request and not was and now:
-                self.report(
+                self.note(
                     "response-property-required", f"{new_label} is now always present", prop_pointer
                 )
             self.schema(
@@ -975,15 +971,13 @@ class _Differ:
             new_label = label(wire, self.new.names, 1)
             prop_pointer = join_pointer(props_pointer, wire)
             if request and wire in n_req:
-                self.report(
+                self.note(
                     "request-property-required", f"{new_label} is new and required", prop_pointer
                 )
             elif request:
-                self.report(
-                    "request-property-added", f"{new_label} is new (optional)", prop_pointer
-                )
+                self.note("request-property-added", f"{new_label} is new (optional)", prop_pointer)
             else:
-                self.report("response-property-added", f"{new_label} is new", prop_pointer)
+                self.note("response-property-added", f"{new_label} is new", prop_pointer)
 
     # -- models
 
@@ -1001,16 +995,16 @@ class _Differ:
             if twin is not None:
                 matched.add(twin)
                 new_class = self.new.names.models.get(twin, twin)
-                self.report(
+                self.note(
                     "model-renamed",
                     f"models.{old_class} is now models.{new_class}",
                     join_pointer("/components/schemas", twin),
                 )
             elif name in self.old.names.models:
-                self.report("model-removed", f"models.{old_class} removed", "/components/schemas")
+                self.note("model-removed", f"models.{old_class} removed", "/components/schemas")
         for name in added:
             if name not in matched and name in self.new.names.models:
-                self.report(
+                self.note(
                     "model-added",
                     f"new model models.{self.new.names.models[name]}",
                     join_pointer("/components/schemas", name),

@@ -253,7 +253,7 @@ def verdict(record: Record, current: str, changes: Sequence[Change]) -> Verdict:
 
 def _entry(change: Change) -> str:
     text = " ".join(change.message.split())
-    return re.sub(r"([*_<>\[\]])", r"\\\1", text)
+    return re.sub(r"([*<>])", r"\\\1", text)
 
 
 def changelog(
@@ -291,7 +291,8 @@ def changelog(
         note=note,
         sections=[(name, entries) for name, entries in sections_by_name.items() if entries],
     )
-    return (head or new_head) + section + sections
+    section = section.rstrip("\n") + "\n"
+    return (head or new_head) + section + ("\n" + sections if sections else "")
 
 
 def _split(text: str) -> tuple[str, str]:
@@ -527,15 +528,11 @@ class Report:
         counts = {level: sum(1 for c in self.changes if c.level == level) for level in _ORDER}
         found = ", ".join(f"{n} {level}" for level, n in counts.items() if n) or "no change"
         v = self.verdict
-        need = (
-            f"the next release must be {v.required} or higher"
-            if v.worst is not None
-            else f"no change since {v.released}"
-        )
+        need = f"; the next release must be {v.required} or higher" if v.worst is not None else ""
         status = "ok" if v.ok else "too low"
         accepted = " (accepted by a recorded decision)" if v.overridden else ""
         return (
-            f"{self.package}: {found} since release {v.released}; {need}; "
+            f"{self.package}: {found} since release {v.released}{need}; "
             f"info.version is {v.current}: {status}{accepted}"
         )
 
