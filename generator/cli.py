@@ -36,6 +36,7 @@ from generator.rules import check_rule_id
 from generator.runner import Runner, default_runner
 
 if TYPE_CHECKING:
+    from generator.cache import OutputCache
     from generator.release import Report
 
 __all__ = ["main"]
@@ -398,8 +399,20 @@ def diff(
     sys.exit(1 if failed else 0)
 
 
+def _cache() -> OutputCache | None:
+    from generator.cache import default_cache
+
+    return default_cache()
+
+
 def _assess(config: ClientConfig, base: str | None, *, typecheck: bool) -> Report | None:
-    """The changes of one client since its release (or ``base``); ``None`` after printing why not."""
+    """The changes of one client since its release (or ``base``); ``None`` after printing why not.
+
+    Against the release, the new package is generated afresh into a temporary folder (the
+    committed one may be stale) and compared with the released one.
+    """
+    import tempfile
+
     from generator import release as releases
     from generator.diff import diff_specs
     from generator.load import load_spec
@@ -429,15 +442,16 @@ def _assess(config: ClientConfig, base: str | None, *, typecheck: bool) -> Repor
             record = releases.Record(Path(base), config.package, released)
         else:
             assert record is not None
-            src = config.out / "src"
-            changes = releases.assess(
-                record,
-                loaded,
-                names,
-                config.package,
-                src if (src / config.package).is_dir() else None,
-                typecheck=typecheck,
-            )
+            with tempfile.TemporaryDirectory(prefix="clientgen-diff-") as folder:
+                out = Path(folder) / config.package
+                try:  # the package the spec and the generator make now (generated/ may be stale)
+                    generate_client(replace(config, out=out, release=None), cache=_cache())
+                except GenerationAborted as aborted:
+                    _print_diagnostics(aborted.diagnostics)
+                    return None
+                changes = releases.assess(
+                    record, loaded, names, config.package, out / "src", typecheck=typecheck
+                )
     except releases.RecordError as exc:
         click.secho(f"clientgen: {exc}", fg="red", err=True)
         return None
