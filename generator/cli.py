@@ -1,9 +1,11 @@
-"""The ``clientgen`` command line: ``validate`` and ``generate [--check]``.
+"""The ``clientgen`` command line: ``validate``, ``generate [--check]``, ``diff``, ``release``
+and ``accept``.
 
 Only this module decides what is printed and which exit status a run has:
 
 * 0: the spec is valid / the client was generated / ``generated/`` is current;
-* 1: the spec is invalid, or ``--check`` found ``generated/`` stale;
+* 1: the spec is invalid, ``--check`` found ``generated/`` stale, or (``diff``, ``generate
+  --check``) ``info.version`` is lower than the changes since the last release require;
 * 2: the command was used wrongly (unknown option, missing config, ...).
 
 Diagnostics go to standard error, one line each; a unified diff (``--check``)

@@ -9,6 +9,7 @@ spec keeps ``info.version: 1.2.3``, so each run also exits 1: the version is too
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -140,3 +141,10 @@ def test_a_right_version_passes_and_markdown_lists_the_changes(run_cli, tmp_path
 )
 def test_required_version(released: str, kind: Any, required: str) -> None:
     assert required_version(released, kind) == required
+
+
+def test_the_readme_lists_exactly_the_change_rules() -> None:
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Releasing", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([a-z-]+)` \| (\w+) \| (\w+) \| (\w+) \|", section, re.MULTILINE)
+    assert rows == [(r.id, r.level, r.kind, r.section) for r in CHANGE_RULES.values()]
