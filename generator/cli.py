@@ -452,7 +452,13 @@ def _assess(config: ClientConfig, base: str | None, *, typecheck: bool) -> Repor
                     _print_diagnostics(aborted.diagnostics)
                     return None
                 changes = releases.assess(
-                    record, loaded, names, config.package, out / "src", typecheck=typecheck
+                    record,
+                    loaded,
+                    names,
+                    config.package,
+                    out / "src",
+                    typecheck=typecheck,
+                    shown_as=config.out / "src",
                 )
     except releases.RecordError as exc:
         click.secho(f"clientgen: {exc}", fg="red", err=True)

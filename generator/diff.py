@@ -446,14 +446,7 @@ class _Differ:
             if new is None:
                 renamed = by_route.get((old.method, old.path))
                 if renamed is not None and renamed not in old_ops:
-                    new = new_ops[renamed]
-                    new_method = self.new.names.methods.get(renamed)
-                    self.note(
-                        "method-renamed",
-                        f"{shown}: is now {new_method.path if new_method else renamed} "
-                        f"(operationId {key!r} became {renamed!r})",
-                        join_pointer(new.pointer, "operationId"),
-                    )
+                    new = new_ops[renamed]  # same route, new operationId: see operation()
                 else:
                     where = (
                         join_pointer("/paths", old.path)
@@ -466,7 +459,7 @@ class _Differ:
                         where,
                     )
                     continue
-            self.operation(key, old, new)
+            self.operation(key, new.key, old, new)
         for key, new in new_ops.items():
             if key in old_ops or any(
                 by_route.get((o.method, o.path)) == key
@@ -481,9 +474,9 @@ class _Differ:
                 new.pointer,
             )
 
-    def operation(self, key: str, old: _Op, new: _Op) -> None:
-        old_m, new_m = self.old.names.methods.get(key), self.new.names.methods.get(key)
-        subject = new_m.path if new_m else key
+    def operation(self, key: str, new_key: str, old: _Op, new: _Op) -> None:
+        old_m, new_m = self.old.names.methods.get(key), self.new.names.methods.get(new_key)
+        subject = new_m.path if new_m else new_key
         if old_m and new_m and old_m.path != new_m.path and old_m.resource != new_m.resource:
             self.note(
                 "method-moved",
@@ -491,9 +484,10 @@ class _Differ:
                 join_pointer(new.pointer, "tags"),
             )
         elif old_m and new_m and old_m.name != new_m.name:
+            became = f" (operationId {key!r} became {new_key!r})" if key != new_key else ""
             self.note(
                 "method-renamed",
-                f"{old_m.path}: is now {new_m.path}",
+                f"{old_m.path}: is now {new_m.path}{became}",
                 join_pointer(new.pointer, "operationId"),
             )
         if old.path != new.path:
@@ -544,9 +538,11 @@ class _Differ:
         where = join_pointer(new.pointer, "security") if "security" in new.raw else "/security"
         if new_req == old_req:
             return
-        added = {n for alt in new_req for n in alt} - {n for alt in old_req for n in alt}
+        had = frozenset(n for alt in old_req for n in alt)
+        added = {n for alt in new_req for n in alt} - had
         shown = ", ".join(sorted(self.new.names.credentials.get(n, n) for n in added)) or "another"
-        if old_req and not any(alt <= frozenset().union(*old_req) for alt in new_req if alt):
+        # breaking when no alternative of the new requirement is met by credentials used before
+        if new_req and not any(alt <= had for alt in new_req):
             self.note(
                 "security-changed",
                 f"{subject}: now needs the credential {shown} (the spec's security requirement changed)",
@@ -1144,16 +1140,16 @@ def _ref(node: Any) -> str | None:
     return ref if isinstance(ref, str) else None
 
 
-def _flatten(document: dict[str, Any], schema: Any) -> Any:
+def _flatten(document: dict[str, Any], schema: Any, depth: int = 0) -> Any:
     """``schema`` with ``$ref`` followed and ``allOf`` parts merged (properties, required)."""
     schema = deref(document, schema)
-    if not isinstance(schema, dict) or "allOf" not in schema:
+    if not isinstance(schema, dict) or "allOf" not in schema or depth > 16:
         return schema
     merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
     properties = dict(merged.get("properties") or {})
     required = list(merged.get("required") or [])
     for part in schema.get("allOf") or []:
-        part = _flatten(document, part)
+        part = _flatten(document, part, depth + 1)
         if not isinstance(part, dict):
             continue
         properties.update(part.get("properties") or {})

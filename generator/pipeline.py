@@ -311,6 +311,7 @@ def _changelog(
         new_search=staging / "src",
         spec_name=config.spec.name,
         diagnostics=diagnostics,
+        shown_as=config.out / "src",
     )
     if text:
         add_staged(staging, CHANGELOG, text)

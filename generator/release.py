@@ -396,6 +396,7 @@ def assess(
     new_search: Path | None,
     *,
     typecheck: bool = False,
+    shown_as: Path | None = None,
 ) -> list[Change]:
     """Every change since ``record``: the spec's, then the package's own, then the examples'.
 
@@ -407,7 +408,7 @@ def assess(
     base = load_base(record.spec)
     changes = diff_specs(base, names_of(base, package), spec, names)
     if new_search is not None and (record.package_src / package).is_dir():
-        found = surface.package_changes(package, record.package_src, new_search)
+        found = surface.package_changes(package, record.package_src, new_search, shown_as=shown_as)
         changes += surface.unexplained(found, changes)
         if typecheck:
             changes += surface.typecheck_examples(record.examples, new_search)
@@ -424,6 +425,7 @@ def build_changelog(
     new_search: Path,
     spec_name: str,
     diagnostics: Diagnostics,
+    shown_as: Path | None = None,
 ) -> str:
     """The package's ``CHANGELOG.md`` for a run of ``generate``; the version is judged too.
 
@@ -448,7 +450,14 @@ def build_changelog(
                 distribution=distribution,
                 header=header(spec_name),
             )
-        changes = assess(record, spec, python_names(api, models, package), package, new_search)
+        changes = assess(
+            record,
+            spec,
+            python_names(api, models, package),
+            package,
+            new_search,
+            shown_as=shown_as,
+        )
     except RecordError as exc:
         diagnostics.add(
             spec.diagnostic(Level.ERROR, "release-unreadable", str(exc), "/info/version")

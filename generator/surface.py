@@ -16,6 +16,7 @@ Both give :class:`~generator.diff.Change` records, so they appear in the same re
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -61,12 +62,16 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def package_changes(package: str, old_search: Path, new_search: Path) -> list[Change]:
+def package_changes(
+    package: str, old_search: Path, new_search: Path, *, shown_as: Path | None = None
+) -> list[Change]:
     """Breaking changes of ``package``'s public API from ``old_search`` to ``new_search``.
 
     Both are folders holding ``<package>/``. Each change names the object's public path
     (``chat_client.resources.mudbase.MudbaseResource.add_participant``) and is located in the
-    new package where the object still exists there.
+    new package where the object still exists there (or at its nearest parent), shown below
+    ``shown_as`` instead of ``new_search`` when given (a package generated into a temporary
+    folder is shown where ``generate`` writes it).
     """
     import griffe
 
@@ -83,6 +88,10 @@ def package_changes(package: str, old_search: Path, new_search: Path) -> list[Ch
             name = getattr(parameter, "name", "")
             message = f"{path}: parameter {name!r}: {breakage.kind.value.lower()}"
         file, line = _locate(new, path.removeprefix(package + "."))
+        if file and shown_as is not None:
+            with contextlib.suppress(ValueError):
+                relative = Path(file).resolve().relative_to(new_search.resolve())
+                file = _shown(shown_as / relative)
         change = Change(rule, message, file, line, 1 if line else 0)
         if change not in changes:
             changes.append(change)
