@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 
 from packaging.version import InvalidVersion, Version
 
-from generator.diff import Change, ChangeKind, Names, worst_kind
+from generator.changes import Change, ChangeKind, worst_kind
+from generator.diff import Names
 from generator.load import LoadedSpec
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from generator.diff import Change
+from generator.changes import Change
 
 __all__ = ["PACKAGE_RULES", "package_changes", "typecheck_examples", "unexplained"]
 

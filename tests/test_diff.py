@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.diff import CHANGE_RULES
+from generator.changes import CHANGE_RULES
 from generator.release import required_version
 
 CASES_DIR = Path(__file__).parent / "diff"

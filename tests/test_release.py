@@ -19,7 +19,7 @@ import pytest
 from click.testing import Result
 
 from generator import render
-from generator.diff import Change
+from generator.changes import Change
 from generator.release import ACCEPTED, CHANGELOG, RECORD, Accepted, Record, changelog, verdict
 
 BASE = Path(__file__).parent / "diff" / "base.openapi.yaml"
