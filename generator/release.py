@@ -367,13 +367,20 @@ def names_of(spec: LoadedSpec, package: str) -> Names:
     from generator.models import generate_models
 
     diagnostics = Diagnostics()
-    api = build_api(spec, package, diagnostics)
-    models = generate_models(
-        api, package=package, spec_name=spec.root.path.name, diagnostics=diagnostics
-    )
-    if models is None:
-        raise RecordError(f"{spec.display}: its models cannot be generated")
-    return python_names(api, models, package)
+    try:
+        api = build_api(spec, package, diagnostics)
+        models = generate_models(
+            api, package=package, spec_name=spec.root.path.name, diagnostics=diagnostics
+        )
+        if models is None:
+            raise RecordError(f"{spec.display}: its models cannot be generated")
+        return python_names(api, models, package)
+    except RecordError:
+        raise
+    except Exception as exc:  # a released spec this clientgen cannot model: say which
+        raise RecordError(
+            f"{spec.display}: cannot be modelled by this clientgen ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def load_base(path: Path) -> LoadedSpec:

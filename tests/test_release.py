@@ -190,3 +190,20 @@ def test_a_lower_version_than_released_is_refused_even_without_changes() -> None
     judged = verdict(Record(Path("."), "p", "1.0.0"), "0.9.0", [])
     assert not judged.ok
     assert "lower than the released 1.0.0" in judged.explain()
+
+
+def test_package_findings_the_spec_explains_are_reported_once() -> None:
+    from generator.surface import unexplained
+
+    spec_level = [
+        Change("request-parameter-removed", "orders.get_order: argument 'x_trace' removed")
+    ]
+    explained = Change(
+        "package-parameter-removed",
+        "shop.resources.orders.OrdersResource.get_order: parameter 'x_trace': parameter was removed",
+    )
+    own = Change(
+        "package-object-removed",
+        "shop.resources.orders.OrdersResource.get_order_v2: public object was removed",
+    )
+    assert unexplained([explained, own], spec_level) == [own]
