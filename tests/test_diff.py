@@ -148,3 +148,38 @@ def test_the_readme_lists_exactly_the_change_rules() -> None:
     section = text.split("## Releasing", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| `([a-z-]+)` \| (\w+) \| (\w+) \| (\w+) \|", section, re.MULTILINE)
     assert rows == [(r.id, r.level, r.kind, r.section) for r in CHANGE_RULES.values()]
+
+
+def test_base_may_be_a_git_ref(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    spec = tmp_path / "shop.openapi.yaml"
+    spec.write_text(BASE.read_text(encoding="utf-8"), encoding="utf-8")
+    git = [
+        "git",
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.test",
+        "-c",
+        "commit.gpgsign=false",
+    ]
+    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", spec.name], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base"], cwd=tmp_path, check=True)
+    spec.write_text(
+        BASE.read_text(encoding="utf-8").replace(
+            "enum: [open, shipped]", "enum: [open, shipped, lost]"
+        ),
+        encoding="utf-8",
+    )
+    result = run_cli("diff", str(spec), "--base", "HEAD", "--package", "shop", "--no-typecheck")
+    assert result.exit_code == 1, result.output
+    assert (
+        "warning [response-enum-value-added] orders.get_order() -> Order.status now may return"
+        in (result.stdout)
+    )
+    assert "the next release must be 1.3.0 or higher" in result.stdout
+    unknown = run_cli("diff", str(spec), "--base", "no-such-ref", "--package", "shop")
+    assert unknown.exit_code == 2
+    assert "neither a file nor a git ref" in unknown.output
