@@ -88,8 +88,9 @@ class Names:
 def python_names(api: Api, models: ModelsModule, package: str) -> Names:
     """The Python names of ``api``'s client, read from the render views (the only place)."""
     from generator import render
+    from generator.names import name_package
 
-    view = render.build_view(api, models, package)
+    view = render.build_view(api, models, name_package(api, models.classes, package), package)
     methods: dict[str, PyMethod] = {}
     for resource_view, resource in zip(view.client.resources, api.resources, strict=True):
         for method, op in zip(resource_view.methods, resource.operations, strict=True):
@@ -99,7 +100,7 @@ def python_names(api: Api, models: ModelsModule, package: str) -> Names:
             methods[op.operation_id] = PyMethod(
                 resource_view.attribute, method.name, arguments, method.return_annotation
             )
-    schema_classes = {name: name for name in api.schema_classes if name in models.classes}
+    schema_classes = {name: name for name in api.models.class_names if name in models.classes}
     fields = {name: {f.alias: f.name for f in c.fields} for name, c in models.classes.items()}
     credentials = {c.scheme_name: c.keyword for c in view.client.credentials}
     return Names(methods, schema_classes, fields, credentials)

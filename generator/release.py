@@ -363,12 +363,12 @@ def names_of(spec: LoadedSpec, package: str) -> Names:
     """The Python names ``spec``'s client gets (models generated to learn them)."""
     from generator.diagnostics import Diagnostics
     from generator.diff import python_names
-    from generator.ir import build_api
     from generator.models import generate_models
+    from generator.operations import build_api
 
     diagnostics = Diagnostics()
     try:
-        api = build_api(spec, package, diagnostics)
+        api = build_api(spec, diagnostics)
         models = generate_models(
             api, package=package, spec_name=spec.root.path.name, diagnostics=diagnostics
         )
