@@ -132,6 +132,13 @@ def _require_current(session: nox.Session, action: str) -> None:
     if not failed:
         return
     stale = _stale_files(output)
+    if "[version-too-low]" in output:
+        session.error(
+            f"refusing to {action}: info.version is lower than the changes since the last release "
+            "require (the version-too-low line above names the worst change and the version "
+            "needed). Set info.version in the spec to that version, run `nox -s generate`, commit, "
+            f'then `nox -s {action}` again; or record a deliberate exception with `clientgen accept "REASON"`.'
+        )
     if not stale:
         session.error(
             f"refusing to {action}: `clientgen generate --check` failed (see its output above), "
@@ -146,6 +153,28 @@ def _require_current(session: nox.Session, action: str) -> None:
         f"{shown}{more}\n"
         f"Run `nox -s generate`, review and commit generated/, then `nox -s {action}` again."
     )
+
+
+def _require_right_version(session: nox.Session) -> None:
+    """Refuse to publish when ``clientgen diff`` says info.version is too low.
+
+    ``diff`` compares with the recorded last release: the spec, the package's public API
+    (griffe) and the released README examples (``mypy --strict`` against the new package).
+    Without a recorded release (the first one) there is nothing to compare with.
+    """
+    _install_project(session, dev=False)
+    if not any((ROOT / "release").glob("*/release.json")):
+        session.log("no release recorded yet: this is the first one")
+        return
+    try:
+        session.run("clientgen", "diff", "-q")
+    except CommandFailed:
+        session.error(
+            "refusing to publish: info.version is lower than the changes since the last release "
+            "require (see `clientgen diff` above: the worst change and the version needed). Set "
+            "info.version in the spec, run `nox -s generate`, commit, then publish again; or "
+            'record a deliberate exception with `clientgen accept "REASON"`.'
+        )
 
 
 def _dist_dir() -> Path:
@@ -201,6 +230,7 @@ def publish(session: nox.Session) -> None:
     """
     if not os.environ.get("TWINE_REPOSITORY_URL"):
         session.error("set TWINE_REPOSITORY_URL (and TWINE_USERNAME / TWINE_PASSWORD) to the index")
+    _require_right_version(session)
     build(session)
     for pyproject in GENERATED:
         folder = Path(pyproject).parent
@@ -217,6 +247,9 @@ def publish(session: nox.Session) -> None:
                 f"{version} is published already and is never overwritten: bump info.version "
                 "in the spec and regenerate. Otherwise check the URL and credentials."
             )
+    # what was published becomes the base of the next `clientgen diff`: commit release/
+    session.run("clientgen", "release")
+    session.log("recorded the release in release/: commit it (git add release && git commit)")
 
 
 @nox.session(python="3.11", default=False)

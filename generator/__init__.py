@@ -11,6 +11,11 @@ every other Python name of the generated package, once; ``render`` only reads na
 recipe, in the order it takes effect); ``pipeline`` drives the stages; the stages share
 only ``ir``, ``diagnostics``, ``rules``, ``naming``, ``schemas`` and ``config``. ``runtime/`` is never imported by the
 generator: it is copied, as it stands, into every generated package.
+
+Releases sit beside the pipeline: ``diff`` compares two specs in the client's Python terms,
+``surface`` two generated packages (griffe, mypy), ``changes`` holds the records and rules they
+report, and ``release`` keeps the last release's record, the version it requires and the
+changelog (which ``pipeline`` adds to the package as its last step).
 """
 
 __all__ = ["__version__"]

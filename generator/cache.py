@@ -81,9 +81,16 @@ class OutputCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def key(self, spec: bytes, package: str, severity: Iterable[tuple[str, Level | None]]) -> str:
+    def key(
+        self,
+        spec: bytes,
+        package: str,
+        severity: Iterable[tuple[str, Level | None]],
+        extra: str = "",
+    ) -> str:
+        """The key of a run; ``extra`` is any further input (the release record's digest)."""
         levels = sorted((rule, level.name if level else "off") for rule, level in severity)
-        text = json.dumps([generator_fingerprint(), package, levels])
+        text = json.dumps([generator_fingerprint(), package, levels, extra])
         return _sha(text.encode() + b"\0" + spec)
 
     def lookup(self, key: str) -> CacheEntry | None:

@@ -1,9 +1,11 @@
-"""The ``clientgen`` command line: ``validate`` and ``generate [--check]``.
+"""The ``clientgen`` command line: ``validate``, ``generate [--check]``, ``diff``, ``release``
+and ``accept``.
 
 Only this module decides what is printed and which exit status a run has:
 
 * 0: the spec is valid / the client was generated / ``generated/`` is current;
-* 1: the spec is invalid, or ``--check`` found ``generated/`` stale;
+* 1: the spec is invalid, ``--check`` found ``generated/`` stale, or (``diff``, ``generate
+  --check``) ``info.version`` is lower than the changes since the last release require;
 * 2: the command was used wrongly (unknown option, missing config, ...).
 
 Diagnostics go to standard error, one line each; a unified diff (``--check``)
@@ -18,7 +20,7 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -34,6 +36,10 @@ from generator.diagnostics import Diagnostics, GenerationAborted, Level, parse_s
 from generator.pipeline import Outcome, check_spec, generate_client
 from generator.rules import check_rule_id, relaxations
 from generator.runner import Runner, default_runner
+
+if TYPE_CHECKING:
+    from generator.cache import OutputCache
+    from generator.release import Report
 
 __all__ = ["main"]
 
@@ -295,6 +301,277 @@ def _summarise(outcome: Outcome, *, check: bool, quiet: bool) -> bool:
             err=True,
         )
     return False
+
+
+# --------------------------------------------------------------------------- releases
+
+
+def _release_targets(
+    spec: Path | None, package: str | None, config_path: Path | None
+) -> tuple[ClientConfig, ...]:
+    """The clients ``diff``/``release``/``accept`` work on: the config's, or the one for SPEC."""
+    if spec is None:
+        return _configs(config_path)
+    configs: tuple[ClientConfig, ...] = ()
+    pyproject = config_path or find_pyproject(Path.cwd())
+    if pyproject is not None:
+        try:
+            configs = load_config(pyproject)
+        except ConfigError:
+            configs = ()
+    for config in configs:
+        if config.spec.resolve() == spec.resolve() and package in (None, config.package):
+            return (replace(config, spec=spec),)
+    try:
+        name = check_package_name(package or "client")
+    except ConfigError as exc:
+        _usage_error(str(exc))
+    return (ClientConfig(spec, name, Path(".")),)
+
+
+def _base_spec(base: str, spec: Path) -> Path:
+    """``--base``: a file as it is, or the spec's text at a git ref in a temporary file."""
+    import subprocess
+    import tempfile
+
+    if Path(base).is_file():
+        return Path(base)
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=spec.resolve().parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        relative = spec.resolve().relative_to(Path(top).resolve()).as_posix()
+        text = subprocess.run(
+            ["git", "show", f"{base}:{relative}"], cwd=top, capture_output=True, check=True
+        ).stdout
+    except (OSError, ValueError, subprocess.CalledProcessError):
+        _usage_error(f"--base {base!r} is neither a file nor a git ref holding {_shown(spec)}")
+    folder = Path(tempfile.mkdtemp(prefix="clientgen-base-"))
+    target = folder / spec.name
+    target.write_bytes(text)
+    return target
+
+
+@cli.command()
+@click.argument("spec", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--base",
+    metavar="REF_OR_FILE",
+    help="Compare with this spec file or git ref (default: the last release's spec).",
+)
+@click.option("--package", help="Import name of the client (with SPEC outside the config).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--no-typecheck",
+    is_flag=True,
+    help="Skip mypy --strict on the released README examples (the slowest check).",
+)
+@_quiet_option
+@_config_option
+def diff(
+    spec: Path | None,
+    base: str | None,
+    package: str | None,
+    output_format: str,
+    no_typecheck: bool,
+    quiet: bool,
+    config_path: Path | None,
+) -> None:
+    """List what changed since the last release, in the generated Python API's terms.
+
+    Compares SPEC (default: every spec in the project config) with the spec of the last
+    release recorded by `clientgen release` (or --base FILE / --base GIT_REF), and the
+    generated package with the released one (griffe; the released README examples are
+    type-checked with mypy --strict against it). Prints one line per change,
+    FILE:LINE:COLUMN: LEVEL [RULE] MESSAGE, and the version the next release needs.
+    Exit status 0, or 1 when info.version is lower than that version.
+    """
+    from generator import release as releases
+
+    failed = False
+    reports: list[releases.Report] = []
+    for config in _release_targets(spec, package, config_path):
+        report = _assess(config, base, typecheck=not no_typecheck)
+        if report is None:
+            failed = True
+            continue
+        failed |= not report.verdict.ok
+        reports.append(report)
+        if output_format == "text":
+            for line in report.lines(quiet=quiet):
+                click.echo(line)
+    if output_format == "json":
+        click.echo(releases.reports_json(reports), nl=False)
+    elif output_format == "markdown":
+        click.echo(releases.reports_markdown(reports), nl=False)
+    sys.exit(1 if failed else 0)
+
+
+def _cache() -> OutputCache | None:
+    from generator.cache import default_cache
+
+    return default_cache()
+
+
+def _assess(config: ClientConfig, base: str | None, *, typecheck: bool) -> Report | None:
+    """The changes of one client since its release (or ``base``); ``None`` after printing why not.
+
+    Against the release, the new package is generated afresh into a temporary folder (the
+    committed one may be stale) and compared with the released one.
+    """
+    import tempfile
+
+    from generator import release as releases
+    from generator.diff import diff_specs
+    from generator.load import load_spec
+    from generator.render import package_version
+
+    diagnostics = Diagnostics()
+    loaded = load_spec(config.spec, diagnostics)
+    if loaded is None or diagnostics.has_errors():
+        _print_diagnostics(diagnostics)
+        return None
+    current = package_version(str(loaded.document.get("info", {}).get("version", "")))
+    try:
+        record = releases.read_record(config.release)
+        if base is None and record is None:
+            where = _shown(config.release) if config.release else "no release folder"
+            _usage_error(
+                f"no release of {config.package} is recorded ({where}); run `clientgen release` "
+                "after publishing, or give --base FILE_OR_REF"
+            )
+        names = releases.names_of(loaded, config.package)
+        if base is not None:
+            base_spec = releases.load_base(_base_spec(base, config.spec))
+            changes = diff_specs(
+                base_spec, releases.names_of(base_spec, config.package), loaded, names
+            )
+            released = package_version(str(base_spec.document.get("info", {}).get("version", "")))
+            record = releases.Record(Path(base), config.package, released)
+        else:
+            assert record is not None
+            with tempfile.TemporaryDirectory(prefix="clientgen-diff-") as folder:
+                out = Path(folder) / config.package
+                try:  # the package the spec and the generator make now (generated/ may be stale)
+                    generate_client(replace(config, out=out, release=None), cache=_cache())
+                except GenerationAborted as aborted:
+                    _print_diagnostics(aborted.diagnostics)
+                    return None
+                changes = releases.assess(
+                    record,
+                    loaded,
+                    names,
+                    config.package,
+                    out / "src",
+                    typecheck=typecheck,
+                    shown_as=config.out / "src",
+                )
+    except releases.RecordError as exc:
+        click.secho(f"clientgen: {exc}", fg="red", err=True)
+        return None
+    return releases.Report(
+        config.package, _shown(config.spec), changes, releases.verdict(record, current, changes)
+    )
+
+
+@cli.command()
+@_config_option
+def release(config_path: Path | None) -> None:
+    """Record the current spec and package as the last release (after publishing it).
+
+    Refuses unless `clientgen generate --check` passes (generated/ is current and
+    info.version is right for the changes). Writes the release folder of each client
+    (default release/<package>/: the spec, the package's sources, its README examples
+    and its CHANGELOG.md); commit it.
+    """
+    from generator import release as releases
+    from generator.load import load_spec
+    from generator.render import package_version
+
+    failed = False
+    for config in _configs(config_path):
+        assert config.release is not None
+        try:
+            outcome = generate_client(config, check=True)
+        except GenerationAborted as aborted:
+            _print_diagnostics(aborted.diagnostics)
+            click.secho(f"{config.package}: not recorded (see above)", fg="red", err=True)
+            failed = True
+            continue
+        _print_diagnostics(outcome.diagnostics)
+        if outcome.change is None or not outcome.change.is_current:
+            click.secho(
+                f"{config.package}: {_shown(config.out)} is stale; run 'clientgen generate', "
+                "commit it, then release",
+                fg="red",
+                err=True,
+            )
+            failed = True
+            continue
+        loaded = load_spec(config.spec, Diagnostics())
+        assert loaded is not None  # generate --check just read it
+        version = package_version(str(loaded.document.get("info", {}).get("version", "")))
+        readme = config.out / "README.md"
+        examples = releases.working_examples(
+            readme.read_text(encoding="utf-8") if readme.is_file() else "",
+            config.package,
+            config.out / "src",
+        )
+        files = releases.record_files(
+            package=config.package, version=version, spec=loaded, out=config.out, examples=examples
+        )
+        releases.write_folder(config.release, files)
+        click.echo(
+            f"{config.package} {version}: recorded in {_shown(config.release)} "
+            f"({len(examples)} README example(s) kept); commit it",
+            err=True,
+        )
+    sys.exit(1 if failed else 0)
+
+
+@cli.command()
+@click.argument("reason")
+@_config_option
+def accept(reason: str, config_path: Path | None) -> None:
+    """Release the current info.version although the changes ask for a higher one.
+
+    REASON (why, for the users) goes into the changelog section of that version. The
+    decision is kept in the release folder (accepted.json) until the next `clientgen
+    release`; run `clientgen generate` afterwards and commit both.
+    """
+    from generator import release as releases
+    from generator.load import load_spec
+    from generator.render import package_version
+
+    if not reason.strip():
+        _usage_error("give the reason, in words the users of the package will read")
+    for config in _configs(config_path):
+        record = releases.read_record(config.release)
+        if record is None or config.release is None:
+            _usage_error(f"no release of {config.package} is recorded yet: nothing to accept")
+        loaded = load_spec(config.spec, Diagnostics())
+        if loaded is None:
+            _usage_error(f"{_shown(config.spec)} cannot be read; run clientgen validate")
+        version = package_version(str(loaded.document.get("info", {}).get("version", "")))
+        (config.release / releases.ACCEPTED).write_text(
+            releases.accepted_text(version, " ".join(reason.split())), encoding="utf-8"
+        )
+        click.echo(
+            f"{config.package} {version}: accepted ({_shown(config.release / releases.ACCEPTED)}); "
+            "run 'clientgen generate' and commit both",
+            err=True,
+        )
+    sys.exit(0)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

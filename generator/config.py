@@ -7,6 +7,7 @@
     package = "chat_client"           # import name of the generated package
     out = "generated/chat_client"     # folder the package is written to
     severity = { example-invalid = "warning" }   # optional: re-level lint rules (or "off")
+    release = "release/chat_client"   # optional: the last release's record (this is the default)
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class ClientConfig:
     out: Path
     #: rule id -> level (``None``: dropped), from ``severity`` and ``--severity``
     severity: tuple[tuple[str, Level | None], ...] = ()
+    #: the folder holding the last release's record (``clientgen release``); ``None``: none kept,
+    #: so no changelog and no version check (an ad hoc ``generate SPEC``)
+    release: Path | None = None
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -91,9 +95,16 @@ def load_config(pyproject: Path) -> tuple[ClientConfig, ...]:
             )
         except ValueError as exc:
             raise ConfigError(f"{where}: severity: {exc}") from None
+        release = entry.get("release", f"release/{package}")
+        if not isinstance(release, str) or not release:
+            raise ConfigError(f"{where}: release must be a folder name (a string)")
         result.append(
             ClientConfig(
-                spec=base / entry["spec"], package=package, out=base / entry["out"], severity=levels
+                spec=base / entry["spec"],
+                package=package,
+                out=base / entry["out"],
+                severity=levels,
+                release=base / release,
             )
         )
     return tuple(result)

@@ -21,6 +21,7 @@ the same either way and the output is byte-identical.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -37,6 +38,7 @@ from generator.write import (
     FormatError,
     TreeChange,
     UnsafeTarget,
+    add_staged,
     compare_files,
     discard,
     format_tree,
@@ -47,7 +49,9 @@ from generator.write import (
 )
 
 if TYPE_CHECKING:
+    from generator.ir import Api
     from generator.load import LoadedSpec
+    from generator.models import ModelsModule
 
 # The stages (and the libraries they wrap: Jinja, PyYAML, datamodel-code-generator,
 # openapi-spec-validator) are imported where they run, so that a cache hit, the
@@ -97,7 +101,10 @@ def generate_client(
     ``cache``, an unchanged spec (and generator) reuses the files of the run that made
     them, byte for byte. ``runner`` schedules the work (default: all in this process).
     """
-    diagnostics = Diagnostics(severity=dict(config.severity))
+    severity = dict(config.severity)
+    if check:  # CI: an under-bumped version fails the check (unless re-levelled by the config)
+        severity.setdefault("version-too-low", Level.ERROR)
+    diagnostics = Diagnostics(severity=severity)
     outcome = Outcome(config=config, diagnostics=diagnostics)
     reason = refusal(config.out, protected=_protected(config), contents=not check)
     if reason is not None:  # before any work; the folder is checked again before the swap
@@ -183,6 +190,9 @@ def build_package(
             try:
                 with _timed("format", outcome, reporter):
                     _format(staging, spec, diagnostics)
+                if config.release is not None:
+                    with _timed("release", outcome, reporter):
+                        _changelog(staging, config, spec, api, models, diagnostics)
                 if not validated.done():  # a big spec's checks may still be running
                     with _timed("checks", outcome, reporter):
                         validated.result()
@@ -279,9 +289,54 @@ def _format(staging: Path, spec: LoadedSpec, diagnostics: Diagnostics) -> None:
         raise GenerationAborted(diagnostics) from None
 
 
+def _changelog(
+    staging: Path,
+    config: ClientConfig,
+    spec: LoadedSpec,
+    api: Api,
+    models: ModelsModule,
+    diagnostics: Diagnostics,
+) -> None:
+    """Add ``CHANGELOG.md`` to the staged package; judge ``info.version`` on the way.
+
+    The changes since the release recorded in ``config.release`` (the spec's, and the staged
+    package's own public API against the released one) make the new version's section; an
+    ``info.version`` below what they require is a ``version-too-low`` finding.
+    """
+    from generator.release import CHANGELOG, build_changelog
+
+    text = build_changelog(
+        config.release or staging,
+        spec=spec,
+        api=api,
+        models=models,
+        package=config.package,
+        new_search=staging / "src",
+        spec_name=config.spec.name,
+        diagnostics=diagnostics,
+        shown_as=config.out / "src",
+    )
+    if text:
+        add_staged(staging, CHANGELOG, text)
+
+
+def _release_digest(config: ClientConfig) -> str:
+    """A digest of the release record (it shapes the changelog and the version check)."""
+    if config.release is None:
+        return ""
+    digest = hashlib.sha256(str(config.release.resolve()).encode())
+    for path in sorted(config.release.rglob("*")) if config.release.is_dir() else ():
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(config.release).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def _cache_key(cache: OutputCache, config: ClientConfig) -> str:
     try:
-        return cache.key(config.spec.read_bytes(), config.package, config.severity)
+        return cache.key(
+            config.spec.read_bytes(), config.package, config.severity, _release_digest(config)
+        )
     except OSError:
         return ""  # loading says what is wrong with the file
 

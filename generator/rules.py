@@ -109,6 +109,14 @@ _TABLE = (
     Rule("models-note", _I, "generate", "a remark of datamodel-code-generator on the schemas"),
     Rule("models-failed", _E, "generate", "datamodel-code-generator failed (a clientgen bug)"),
     Rule("format-failed", _E, "generate", "ruff could not format the output (a clientgen bug)"),
+    Rule(
+        "version-too-low",
+        _W,
+        "generate",
+        "`info.version` is below what the changes since the last release require "
+        "(an error with `--check`)",
+    ),
+    Rule("release-unreadable", _E, "generate", "the committed release record cannot be read"),
 )
 
 #: every rule by id, in the order of the README's table

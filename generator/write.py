@@ -33,6 +33,7 @@ __all__ = [
     "FormatError",
     "TreeChange",
     "UnsafeTarget",
+    "add_staged",
     "compare_files",
     "compare_trees",
     "format_tree",
@@ -120,6 +121,15 @@ def stage(files: Mapping[str, str | bytes], target: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
     return staging
+
+
+def add_staged(staging: Path, relative: str, text: str) -> None:
+    """Add one file to a staged tree (:func:`stage`), and to its manifest."""
+    path = staging / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    listed = _listed(staging) or frozenset()
+    (staging / MANIFEST).write_text(manifest_text({*listed, relative}), encoding="utf-8")
 
 
 def format_tree(folder: Path) -> None:

@@ -8,6 +8,7 @@ on such a copy.
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ PROJECT_ENTRIES = (
     "templates",
     "spec",
     "generated",
+    "release",
     "tests",
 )
 _IGNORED = shutil.ignore_patterns(
@@ -183,6 +185,18 @@ def _numbered(block: str, spec_text: str) -> str:
     )
 
 
+def bump_version(spec_text: str, kind: str) -> str:
+    """``spec_text`` with ``info.version`` raised as a ``kind`` of change requires (the README's
+    step after an edit): ``feature`` after 0.1.0 is 0.1.1, after 1.2.0 it is 1.3.0."""
+    from generator.release import required_version
+
+    match = re.search(r"^info:\n(?:  .*\n)*?  version: '?([^'\n]+)'?\n", spec_text, re.MULTILINE)
+    assert match is not None, "the spec has no info.version line"
+    new = required_version(match.group(1), kind)  # type: ignore[arg-type]
+    start, end = match.span(1)
+    return spec_text[:start] + new + spec_text[end:]
+
+
 @dataclass(frozen=True)
 class Grown:
     """The grown spec and the Python names the added operation gets."""
@@ -198,7 +212,7 @@ def grow_spec(project: Path) -> Grown:
     """Add one more operation to ``project``'s ``spec/chat.openapi.yaml``."""
     spec = project / "spec" / "chat.openapi.yaml"
     before = spec.read_text(encoding="utf-8")
-    spec.write_text(add_operation(before), encoding="utf-8")
+    spec.write_text(bump_version(add_operation(before), "feature"), encoding="utf-8")
     number = _number(before)
     operations = sum(
         1

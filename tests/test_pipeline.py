@@ -65,7 +65,10 @@ def test_every_generated_file_starts_with_the_header(project: ClientConfig) -> N
 
 def test_committed_output_is_what_the_generator_makes(tmp_path: Path, root: Path) -> None:
     project = ClientConfig(
-        spec=PROJECT_SPEC, package="chat_client", out=tmp_path / "generated" / "chat_client"
+        spec=PROJECT_SPEC,
+        package="chat_client",
+        out=tmp_path / "generated" / "chat_client",
+        release=root / "release" / "chat_client",  # the changelog comes from the last release
     )
     pipeline.generate_client(project)
     change = write.compare_trees(

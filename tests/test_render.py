@@ -82,7 +82,10 @@ _GENERATE = textwrap.dedent(
     from pathlib import Path
     from generator.config import ClientConfig
     from generator.pipeline import generate_client
-    generate_client(ClientConfig(spec=Path(sys.argv[1]), package=sys.argv[2], out=Path(sys.argv[3])))
+    release = Path(sys.argv[4]) if len(sys.argv) > 4 else None
+    generate_client(
+        ClientConfig(spec=Path(sys.argv[1]), package=sys.argv[2], out=Path(sys.argv[3]), release=release)
+    )
     """
 )
 
@@ -128,6 +131,7 @@ def test_committed_chat_client_matches_the_generator(tmp_path: Path) -> None:
             str(ROOT / "spec" / "chat.openapi.yaml"),
             "chat_client",
             str(tmp_path / "chat_client"),
+            str(ROOT / "release" / "chat_client"),
         ],
         cwd=ROOT,
         check=True,

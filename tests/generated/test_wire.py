@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+import yaml
 from chat_client import __version__
 from chat_client.models import (
     AddParticipantRequest,
@@ -16,7 +17,10 @@ from chat_client.models import (
 )
 
 from tests.generated.support import IW_PATH, IW_TOKEN, MUDBASE_JWT, MUDBASE_PATH, Flavor
+from tests.conftest import PROJECT_SPEC
 from tests.runtime.runtime_support import HTTPTestServer, Recorded
+
+SPEC_VERSION = str(yaml.safe_load(PROJECT_SPEC.read_text(encoding="utf-8"))["info"]["version"])
 
 # headers every request carries besides the credential (httpx adds the transport ones)
 BASE_HEADERS = {
@@ -40,7 +44,7 @@ def make(flavor: Flavor, server: HTTPTestServer, **kwargs: object) -> object:
 def assert_common_headers(rec: Recorded) -> None:
     ua = rec.header("User-Agent")
     assert ua is not None and ua.startswith(f"chat-client/{__version__} (python "), ua
-    assert __version__ == "0.1.0"
+    assert __version__ == SPEC_VERSION  # info.version, which changes with every release
     assert rec.header("Content-Type") == "application/json"
     assert rec.header("Accept") == "application/json"
     assert int(rec.header("Content-Length") or -1) == len(rec.body)
