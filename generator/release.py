@@ -414,13 +414,32 @@ def assess(
     from generator.diff import diff_specs
 
     base = load_base(record.spec)
-    changes = diff_specs(base, names_of(base, package), spec, names)
-    if new_search is not None and (record.package_src / package).is_dir():
+    same = base.document == spec.document  # the common case after a release: nothing to model
+    changes = [] if same else diff_specs(base, names_of(base, package), spec, names)
+    released = record.package_src / package
+    if (
+        new_search is not None
+        and released.is_dir()
+        and not _same_sources(released, new_search / package)
+    ):
         found = surface.package_changes(package, record.package_src, new_search, shown_as=shown_as)
         changes += surface.unexplained(found, changes)
         if typecheck:
             changes += surface.typecheck_examples(record.examples, new_search)
     return changes
+
+
+def _same_sources(old: Path, new: Path) -> bool:
+    """Whether two package folders hold the same Python files, byte for byte."""
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*.py")
+            if "__pycache__" not in p.parts
+        }
+
+    return files(old) == files(new)
 
 
 def build_changelog(
