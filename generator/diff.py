@@ -487,62 +487,9 @@ class _Differ:
             return
         request = direction == "request"
         what = subject
-        # types and null
-        ot, nt = _types(o), _types(n)
-        if ot and nt and ot != nt:
-            if request:
-                if not nt >= ot:
-                    self.note(
-                        "request-type-changed",
-                        f"{what} type is now {_show_types(nt)} (was {_show_types(ot)})",
-                        join_pointer(pointer, "type") if "type" in n else pointer,
-                    )
-                else:
-                    self.note(
-                        "request-type-widened",
-                        f"{what} now also accepts {_show_types(nt - ot)}",
-                        pointer,
-                    )
-            elif not ot >= nt:
-                self.note(
-                    "response-type-changed",
-                    f"{what} type is now {_show_types(nt)} (was {_show_types(ot)})",
-                    join_pointer(pointer, "type") if "type" in n else pointer,
-                )
-            else:
-                self.note(
-                    "response-type-narrowed", f"{what} is no longer {_show_types(ot - nt)}", pointer
-                )
-        on, nn = _nullable(o), _nullable(n)
-        if request and on and not nn:
-            self.note("request-property-not-nullable", f"{what} may no longer be None", pointer)
-        elif request and nn and not on:
-            self.note("request-property-nullable", f"{what} may now be None", pointer)
-        elif not request and nn and not on:
-            self.note("response-property-nullable", f"{what} may now be None", pointer)
-        # enums
-        oe, ne = o.get("enum"), n.get("enum")
-        if isinstance(oe, list) and isinstance(ne, list):
-            removed = [v for v in oe if v not in ne]
-            added = [v for v in ne if v not in oe]
-            enum_pointer = join_pointer(pointer, "enum")
-            if removed:
-                rule = "request-enum-value-removed" if request else "response-enum-value-removed"
-                self.note(
-                    rule,
-                    f"{what} no longer {'accepts' if request else 'returns'} {_values(removed)}",
-                    enum_pointer,
-                )
-            if added:
-                rule = "request-enum-value-added" if request else "response-enum-value-added"
-                verb = "accepts" if request else "may return"
-                self.note(rule, f"{what} now {verb} {_values(added)}", enum_pointer)
-        elif isinstance(ne, list) and not isinstance(oe, list) and request:
-            self.note(
-                "request-enum-value-removed",
-                f"{what} now accepts only {_values(ne)}",
-                join_pointer(pointer, "enum"),
-            )
+        self.types(o, n, pointer, request, what)
+        self.nullability(o, n, pointer, request, what)
+        self.enums(o, n, pointer, request, what)
         # constraints (a client's request is refused by the server or by the client's own checks)
         if request:
             self.constraints(o, n, pointer, what)
@@ -561,6 +508,76 @@ class _Differ:
                 class_name,
                 depth=depth + 1,
             )
+        self.docs(o, n, pointer, subject, top=top)
+
+    def types(
+        self, o: dict[str, Any], n: dict[str, Any], pointer: str, request: bool, what: str
+    ) -> None:
+        """A changed ``type``: breaking when a request accepts less or a response may
+        return more, else a widening (request) or narrowing (response)."""
+        ot, nt = _types(o), _types(n)
+        if not ot or not nt or ot == nt:
+            return
+        at = join_pointer(pointer, "type") if "type" in n else pointer
+        if request and not nt >= ot:
+            self.note(
+                "request-type-changed",
+                f"{what} type is now {_show_types(nt)} (was {_show_types(ot)})",
+                at,
+            )
+        elif request:
+            self.note(
+                "request-type-widened", f"{what} now also accepts {_show_types(nt - ot)}", pointer
+            )
+        elif not ot >= nt:
+            self.note(
+                "response-type-changed",
+                f"{what} type is now {_show_types(nt)} (was {_show_types(ot)})",
+                at,
+            )
+        else:
+            self.note(
+                "response-type-narrowed", f"{what} is no longer {_show_types(ot - nt)}", pointer
+            )
+
+    def nullability(
+        self, o: dict[str, Any], n: dict[str, Any], pointer: str, request: bool, what: str
+    ) -> None:
+        """``null`` allowed or no longer allowed."""
+        on, nn = _nullable(o), _nullable(n)
+        if request and on and not nn:
+            self.note("request-property-not-nullable", f"{what} may no longer be None", pointer)
+        elif request and nn and not on:
+            self.note("request-property-nullable", f"{what} may now be None", pointer)
+        elif not request and nn and not on:
+            self.note("response-property-nullable", f"{what} may now be None", pointer)
+
+    def enums(
+        self, o: dict[str, Any], n: dict[str, Any], pointer: str, request: bool, what: str
+    ) -> None:
+        """Enum values removed (breaking in requests) or added (a warning in responses)."""
+        oe, ne = o.get("enum"), n.get("enum")
+        enum_pointer = join_pointer(pointer, "enum")
+        if isinstance(oe, list) and isinstance(ne, list):
+            removed = [v for v in oe if v not in ne]
+            added = [v for v in ne if v not in oe]
+            if removed:
+                rule = "request-enum-value-removed" if request else "response-enum-value-removed"
+                verb = "accepts" if request else "returns"
+                self.note(rule, f"{what} no longer {verb} {_values(removed)}", enum_pointer)
+            if added:
+                rule = "request-enum-value-added" if request else "response-enum-value-added"
+                verb = "accepts" if request else "may return"
+                self.note(rule, f"{what} now {verb} {_values(added)}", enum_pointer)
+        elif isinstance(ne, list) and not isinstance(oe, list) and request:
+            self.note(
+                "request-enum-value-removed", f"{what} now accepts only {_values(ne)}", enum_pointer
+            )
+
+    def docs(
+        self, o: dict[str, Any], n: dict[str, Any], pointer: str, subject: str, *, top: bool
+    ) -> None:
+        """Examples and descriptions changed: fixes."""
         for key in ("example", "examples"):
             if key in o and key in n and o[key] != n[key]:
                 self.note(
@@ -646,41 +663,58 @@ class _Differ:
                 continue
             prop_pointer = join_pointer(props_pointer, wire)
             new_label = label(wire, self.new.names, 1)
-            was, now = wire in o_req, wire in n_req
-            if request and not was and now:
-                self.note(
-                    "request-property-required",
-                    f"{new_label} is now required",
-                    _required_at(n, pointer, prop_pointer),
-                )
-            elif request and was and not now:
-                self.note("request-property-optional", f"{new_label} is now optional", prop_pointer)
-            elif not request and was and not now:
-                self.note(
-                    "response-property-optional",
-                    f"{new_label} may now be missing (it is optional)",
-                    prop_pointer,
-                )
-            elif not request and not was and now:
-                self.note(
-                    "response-property-required", f"{new_label} is now always present", prop_pointer
-                )
+            self.requiredness(
+                (wire in o_req, wire in n_req),
+                request,
+                new_label,
+                prop_pointer,
+                _required_at(n, pointer, prop_pointer),
+            )
             self.schema(
                 old_prop, np[wire], prop_pointer, direction, new_label, None, depth=depth + 1
             )
         for wire in np:
-            if wire in op:
-                continue
-            new_label = label(wire, self.new.names, 1)
-            prop_pointer = join_pointer(props_pointer, wire)
-            if request and wire in n_req:
-                self.note(
-                    "request-property-required", f"{new_label} is new and required", prop_pointer
+            if wire not in op:
+                self.added_property(
+                    label(wire, self.new.names, 1),
+                    request,
+                    wire in n_req,
+                    join_pointer(props_pointer, wire),
                 )
-            elif request:
-                self.note("request-property-added", f"{new_label} is new (optional)", prop_pointer)
-            else:
-                self.note("response-property-added", f"{new_label} is new", prop_pointer)
+
+    def requiredness(
+        self,
+        required: tuple[bool, bool],
+        request: bool,
+        label: str,
+        pointer: str,
+        required_at: str,
+    ) -> None:
+        """A property that was and is ``(required before, required now)``: a request
+        property made required breaks callers, a response property made optional breaks
+        readers."""
+        was, now = required
+        if request and not was and now:
+            self.note("request-property-required", f"{label} is now required", required_at)
+        elif request and was and not now:
+            self.note("request-property-optional", f"{label} is now optional", pointer)
+        elif not request and was and not now:
+            self.note(
+                "response-property-optional",
+                f"{label} may now be missing (it is optional)",
+                pointer,
+            )
+        elif not request and not was and now:
+            self.note("response-property-required", f"{label} is now always present", pointer)
+
+    def added_property(self, label: str, request: bool, required: bool, pointer: str) -> None:
+        """A new property: a required request property breaks callers."""
+        if request and required:
+            self.note("request-property-required", f"{label} is new and required", pointer)
+        elif request:
+            self.note("request-property-added", f"{label} is new (optional)", pointer)
+        else:
+            self.note("response-property-added", f"{label} is new", pointer)
 
     # -- models
 
