@@ -147,6 +147,9 @@ class ResourceView:
     methods: tuple[MethodView, ...]
     #: imports for annotations only, under ``if TYPE_CHECKING:``
     type_import_lines: tuple[str, ...] = ()
+    #: the sync and async classes' own docstrings (the module's says what the API is)
+    class_docstring: str = ""
+    async_class_docstring: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +209,9 @@ class PackageView:
     #: (the first operation's; ``""`` for an API without operations)
     example_call: str
     readme_errors: tuple[tuple[str, str, str], ...]
+    #: ``(exception class, error model)`` per error model the operations declare:
+    #: ``("MudbaseErrorStatusError", "MudbaseError")``, raised with a validated body
+    error_classes: tuple[tuple[str, str], ...] = ()
 
 
 # -- building the views -------------------------------------------------------------------
@@ -283,7 +289,18 @@ def _operation_literal(ctx: _Context, op: Operation) -> str:
 
 
 #: names the body of a generated method uses; no keyword argument may take them
-_METHOD_BODY_NAMES = frozenset({"self", "isinstance", "build_request_model", "validate_value"})
+_METHOD_BODY_NAMES = frozenset(
+    {
+        "self",
+        "isinstance",
+        "build_request_model",
+        "validate_value",
+        "extra_headers",
+        "extra_query",
+        "extra_body",
+        "timeout",
+    }
+)
 
 
 def _method(ctx: _Context, op: Operation) -> MethodView:
@@ -567,6 +584,14 @@ def _resource(ctx: _Context, resource: Resource) -> ResourceView:
         import_lines=import_lines,
         methods=methods,
         type_import_lines=type_import_lines,
+        class_docstring=docstring(
+            f"The operations of ``client.{resource.attribute}``, described in this module's "
+            "docstring.",
+            " " * 4,
+        ),
+        async_class_docstring=docstring(
+            f"The operations of ``async_client.{resource.attribute}``, as coroutines.", " " * 4
+        ),
     )
 
 
@@ -810,6 +835,15 @@ def build_view(api: Api, models: ModelsModule, package: str) -> PackageView:
             (f"{r.attribute}.{m.example}" for r in resource_views for m in r.methods), ""
         ),
         readme_errors=errors,
+        error_classes=_error_classes(api, models),
+    )
+
+
+def _error_classes(api: Api, models: ModelsModule) -> tuple[tuple[str, str], ...]:
+    """One ``ModelStatusError`` subclass per error model some operation declares."""
+    names = {r.class_name for op in api.operations for r in op.errors}
+    return tuple(
+        (f"{name}StatusError", name) for name in sorted(names) if name in models.classes
     )
 
 
@@ -882,6 +916,7 @@ def render_package(
         f"{src}/_version.py": render("_version.py.jinja"),
         f"{src}/_spec.py": render("_spec.py.jinja"),
         f"{src}/_client.py": render("_client.py.jinja"),
+        f"{src}/_errors.py": render("_errors.py.jinja"),
         f"{src}/py.typed": render("py.typed.jinja"),
         f"{src}/resources/__init__.py": render("resources_init.py.jinja"),
     }

@@ -4,13 +4,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
+
+import httpx
 
 from .. import _spec
 from .._models import build_request_model
 from .._operations import Operation
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, NotGiven
+from .._response import (
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
+from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query
 
 if TYPE_CHECKING:
     from .._base_client import AsyncAPIClient, SyncAPIClient
@@ -19,8 +27,10 @@ if TYPE_CHECKING:
 __all__ = [
     "AsyncIwErpResource",
     "AsyncIwErpResourceWithRawResponse",
+    "AsyncIwErpResourceWithStreamingResponse",
     "IwErpResource",
     "IwErpResourceWithRawResponse",
+    "IwErpResourceWithStreamingResponse",
 ]
 
 _ADD_CHATROOM_PARTICIPANT = Operation(
@@ -34,15 +44,20 @@ _ADD_CHATROOM_PARTICIPANT = Operation(
 
 
 class IwErpResource:
-    """IW-ERP (inwendo club software) chat API. Each customer has its own host `https://<tenant>.iw-erp.de`; paths start with `/api/` without a version prefix. Authenticated with the `x-session-token` header. The vendor's API has more chat operations (list, update and delete participants; get and update chatrooms) that are not part of this spec."""
+    """The operations of ``client.iw_erp``, described in this module's docstring."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
-    @property
+    @cached_property
     def with_raw_response(self) -> IwErpResourceWithRawResponse:
         """The same methods, returning the raw response (status, headers, ``.parse()``)."""
         return IwErpResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> IwErpResourceWithStreamingResponse:
+        """The same methods, as context managers over the unread response (``iter_lines()``...)."""
+        return IwErpResourceWithStreamingResponse(self)
 
     def add_chatroom_participant(
         self,
@@ -50,6 +65,10 @@ class IwErpResource:
         data: ChatroomParticipant | Mapping[str, Any],
         iw_build_id: str | NotGiven = NOT_GIVEN,
         iw_package_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
     ) -> ChatroomParticipant:
         """Add a participant to a chatroom
 
@@ -74,19 +93,28 @@ class IwErpResource:
             cast_to=ChatroomParticipant,
             query={"iw-build-id": iw_build_id, "iw-package-id": iw_package_id},
             body=build_request_model(ChatroomParticipantRequest, {"data": data}),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
         )
 
 
 class AsyncIwErpResource:
-    """IW-ERP (inwendo club software) chat API. Each customer has its own host `https://<tenant>.iw-erp.de`; paths start with `/api/` without a version prefix. Authenticated with the `x-session-token` header. The vendor's API has more chat operations (list, update and delete participants; get and update chatrooms) that are not part of this spec."""
+    """The operations of ``async_client.iw_erp``, as coroutines."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
 
-    @property
+    @cached_property
     def with_raw_response(self) -> AsyncIwErpResourceWithRawResponse:
         """The same methods, returning the raw response (status, headers, ``.parse()``)."""
         return AsyncIwErpResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncIwErpResourceWithStreamingResponse:
+        """The same methods, as context managers over the unread response (``iter_lines()``...)."""
+        return AsyncIwErpResourceWithStreamingResponse(self)
 
     async def add_chatroom_participant(
         self,
@@ -94,6 +122,10 @@ class AsyncIwErpResource:
         data: ChatroomParticipant | Mapping[str, Any],
         iw_build_id: str | NotGiven = NOT_GIVEN,
         iw_package_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
     ) -> ChatroomParticipant:
         """Add a participant to a chatroom
 
@@ -118,6 +150,10 @@ class AsyncIwErpResource:
             cast_to=ChatroomParticipant,
             query={"iw-build-id": iw_build_id, "iw-package-id": iw_package_id},
             body=build_request_model(ChatroomParticipantRequest, {"data": data}),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
         )
 
 
@@ -133,5 +169,23 @@ class AsyncIwErpResourceWithRawResponse:
 
     def __init__(self, resource: AsyncIwErpResource) -> None:
         self.add_chatroom_participant = async_to_raw_response_wrapper(
+            resource.add_chatroom_participant
+        )
+
+
+class IwErpResourceWithStreamingResponse:
+    """:class:`IwErpResource` whose methods return context managers over :class:`APIResponse`."""
+
+    def __init__(self, resource: IwErpResource) -> None:
+        self.add_chatroom_participant = to_streamed_response_wrapper(
+            resource.add_chatroom_participant
+        )
+
+
+class AsyncIwErpResourceWithStreamingResponse:
+    """:class:`AsyncIwErpResource` whose methods return async context managers over :class:`AsyncAPIResponse`."""
+
+    def __init__(self, resource: AsyncIwErpResource) -> None:
+        self.add_chatroom_participant = async_to_streamed_response_wrapper(
             resource.add_chatroom_participant
         )
