@@ -842,9 +842,7 @@ def build_view(api: Api, models: ModelsModule, package: str) -> PackageView:
 def _error_classes(api: Api, models: ModelsModule) -> tuple[tuple[str, str], ...]:
     """One ``ModelStatusError`` subclass per error model some operation declares."""
     names = {r.class_name for op in api.operations for r in op.errors}
-    return tuple(
-        (f"{name}StatusError", name) for name in sorted(names) if name in models.classes
-    )
+    return tuple((f"{name}StatusError", name) for name in sorted(names) if name in models.classes)
 
 
 def export_order(names: Sequence[str]) -> list[str]:
