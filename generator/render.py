@@ -299,6 +299,10 @@ _METHOD_BODY_NAMES = frozenset(
         "extra_query",
         "extra_body",
         "timeout",
+        "call_raw",
+        "call_async_raw",
+        "call_streamed",
+        "call_async_streamed",
     }
 )
 

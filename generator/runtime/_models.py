@@ -35,7 +35,7 @@ class BaseModel(pydantic.BaseModel):
     Validation errors name fields by their Python name (``loc_by_alias=False``).
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
         populate_by_name=True,
         protected_namespaces=(),

@@ -31,6 +31,10 @@ __all__ = [
     "ResponseContextManager",
     "async_to_raw_response_wrapper",
     "async_to_streamed_response_wrapper",
+    "call_async_raw",
+    "call_async_streamed",
+    "call_raw",
+    "call_streamed",
     "is_raw_response_requested",
     "parse_response",
     "response_mode",
@@ -131,8 +135,8 @@ class _BaseAPIResponse(Generic[T]):
         retries_taken: int = 0,
         request_id_headers: tuple[str, ...] = (),
     ) -> None:
-        self.http_response = raw
-        self.retries_taken = retries_taken
+        self.http_response: httpx.Response = raw
+        self.retries_taken: int = retries_taken
         self._cast_to = cast_to
         self._request_id_headers = request_id_headers
         self._parsed: object = _MISSING
@@ -363,3 +367,37 @@ def async_to_streamed_response_wrapper(
         return AsyncResponseContextManager(send)
 
     return wrapped
+
+
+def call_raw(func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> APIResponse[R]:
+    """``func(*args, **kwargs)`` returning its :class:`APIResponse` (``with_raw_response``)."""
+    token = _MODE.set(RAW)
+    try:
+        return cast("APIResponse[R]", func(*args, **kwargs))
+    finally:
+        _MODE.reset(token)
+
+
+async def call_async_raw(
+    func: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs
+) -> AsyncAPIResponse[R]:
+    """Async counterpart of :func:`call_raw`."""
+    token = _MODE.set(RAW)
+    try:
+        return cast("AsyncAPIResponse[R]", await func(*args, **kwargs))
+    finally:
+        _MODE.reset(token)
+
+
+def call_streamed(
+    func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs
+) -> ResponseContextManager[R]:
+    """A context manager that calls ``func(*args, **kwargs)`` for its unread response."""
+    return to_streamed_response_wrapper(func)(*args, **kwargs)
+
+
+def call_async_streamed(
+    func: Callable[P, Awaitable[R]], /, *args: P.args, **kwargs: P.kwargs
+) -> AsyncResponseContextManager[R]:
+    """Async counterpart of :func:`call_streamed` (``async with``)."""
+    return async_to_streamed_response_wrapper(func)(*args, **kwargs)

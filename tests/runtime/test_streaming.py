@@ -77,10 +77,10 @@ def test_streamed_bytes_and_text_sync(server: HTTPTestServer) -> None:
 
 def test_streamed_error_is_read_and_raised(server: HTTPTestServer) -> None:
     server.enqueue(Reply(status=404, json={"error": "gone"}, headers={"x-request-id": "req-9"}))
-    with SyncAPIClient(**client_kwargs(base_url=server.url)) as client:
-        with pytest.raises(NotFoundError) as info:
-            with to_streamed_response_wrapper(_get)(client, "a"):
-                pytest.fail("not reached")
+    client = SyncAPIClient(**client_kwargs(base_url=server.url))
+    with pytest.raises(NotFoundError) as info, to_streamed_response_wrapper(_get)(client, "a"):
+        pytest.fail("not reached")
+    client.close()
     assert info.value.body == ErrorBody(error="gone")
     assert info.value.request_id == "req-9"
     assert info.value.response.is_closed

@@ -101,7 +101,7 @@ class MissingCredentialError(ClientError):
         super().__init__(message)
         self.message = message
         self.operation_id = operation_id
-        self.alternatives = tuple(tuple(a) for a in alternatives)
+        self.alternatives: tuple[tuple[str, ...], ...] = tuple(tuple(a) for a in alternatives)
 
 
 class InvalidCredentialError(ClientError, ValueError):
@@ -118,7 +118,7 @@ class RequestValidationError(ClientError, ValueError):
     def __init__(self, message: str, errors: Sequence[tuple[str, str]] = ()) -> None:
         super().__init__(message)
         self.message = message
-        self.errors = tuple(errors)
+        self.errors: tuple[tuple[str, str], ...] = tuple(errors)
 
 
 class ServerVariableError(ClientError, ValueError):

@@ -13,10 +13,14 @@ from .. import _spec
 from .._models import build_request_model
 from .._operations import Operation
 from .._response import (
-    async_to_raw_response_wrapper,
-    async_to_streamed_response_wrapper,
-    to_raw_response_wrapper,
-    to_streamed_response_wrapper,
+    APIResponse,
+    AsyncAPIResponse,
+    AsyncResponseContextManager,
+    ResponseContextManager,
+    call_async_raw,
+    call_async_streamed,
+    call_raw,
+    call_streamed,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query
 
@@ -161,15 +165,59 @@ class IwErpResourceWithRawResponse:
     """:class:`IwErpResource` whose methods return :class:`APIResponse` objects."""
 
     def __init__(self, resource: IwErpResource) -> None:
-        self.add_chatroom_participant = to_raw_response_wrapper(resource.add_chatroom_participant)
+        self._resource = resource
+
+    def add_chatroom_participant(
+        self,
+        *,
+        data: ChatroomParticipant | Mapping[str, Any],
+        iw_build_id: str | NotGiven = NOT_GIVEN,
+        iw_package_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[ChatroomParticipant]:
+        """:meth:`IwErpResource.add_chatroom_participant`, returning the raw response."""
+        return call_raw(
+            self._resource.add_chatroom_participant,
+            data=data,
+            iw_build_id=iw_build_id,
+            iw_package_id=iw_package_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
 
 
 class AsyncIwErpResourceWithRawResponse:
     """:class:`AsyncIwErpResource` whose methods return :class:`AsyncAPIResponse` objects."""
 
     def __init__(self, resource: AsyncIwErpResource) -> None:
-        self.add_chatroom_participant = async_to_raw_response_wrapper(
-            resource.add_chatroom_participant
+        self._resource = resource
+
+    async def add_chatroom_participant(
+        self,
+        *,
+        data: ChatroomParticipant | Mapping[str, Any],
+        iw_build_id: str | NotGiven = NOT_GIVEN,
+        iw_package_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncAPIResponse[ChatroomParticipant]:
+        """:meth:`AsyncIwErpResource.add_chatroom_participant`, returning the raw response."""
+        return await call_async_raw(
+            self._resource.add_chatroom_participant,
+            data=data,
+            iw_build_id=iw_build_id,
+            iw_package_id=iw_package_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
         )
 
 
@@ -177,8 +225,29 @@ class IwErpResourceWithStreamingResponse:
     """:class:`IwErpResource` whose methods return context managers over :class:`APIResponse`."""
 
     def __init__(self, resource: IwErpResource) -> None:
-        self.add_chatroom_participant = to_streamed_response_wrapper(
-            resource.add_chatroom_participant
+        self._resource = resource
+
+    def add_chatroom_participant(
+        self,
+        *,
+        data: ChatroomParticipant | Mapping[str, Any],
+        iw_build_id: str | NotGiven = NOT_GIVEN,
+        iw_package_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+    ) -> ResponseContextManager[ChatroomParticipant]:
+        """:meth:`IwErpResource.add_chatroom_participant` in ``with``: the unread response."""
+        return call_streamed(
+            self._resource.add_chatroom_participant,
+            data=data,
+            iw_build_id=iw_build_id,
+            iw_package_id=iw_package_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
         )
 
 
@@ -186,6 +255,27 @@ class AsyncIwErpResourceWithStreamingResponse:
     """:class:`AsyncIwErpResource` whose methods return async context managers over :class:`AsyncAPIResponse`."""
 
     def __init__(self, resource: AsyncIwErpResource) -> None:
-        self.add_chatroom_participant = async_to_streamed_response_wrapper(
-            resource.add_chatroom_participant
+        self._resource = resource
+
+    def add_chatroom_participant(
+        self,
+        *,
+        data: ChatroomParticipant | Mapping[str, Any],
+        iw_build_id: str | NotGiven = NOT_GIVEN,
+        iw_package_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncResponseContextManager[ChatroomParticipant]:
+        """:meth:`AsyncIwErpResource.add_chatroom_participant` in ``async with``: the unread response."""
+        return call_async_streamed(
+            self._resource.add_chatroom_participant,
+            data=data,
+            iw_build_id=iw_build_id,
+            iw_package_id=iw_package_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
         )

@@ -12,10 +12,14 @@ from .. import _spec
 from .._models import build_request_model
 from .._operations import Operation
 from .._response import (
-    async_to_raw_response_wrapper,
-    async_to_streamed_response_wrapper,
-    to_raw_response_wrapper,
-    to_streamed_response_wrapper,
+    APIResponse,
+    AsyncAPIResponse,
+    AsyncResponseContextManager,
+    ResponseContextManager,
+    call_async_raw,
+    call_async_streamed,
+    call_raw,
+    call_streamed,
 )
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query
 
@@ -183,25 +187,125 @@ class MudbaseResourceWithRawResponse:
     """:class:`MudbaseResource` whose methods return :class:`APIResponse` objects."""
 
     def __init__(self, resource: MudbaseResource) -> None:
-        self.add_participant = to_raw_response_wrapper(resource.add_participant)
+        self._resource = resource
+
+    def add_participant(
+        self,
+        *,
+        project_id: str,
+        chat_id: str,
+        user_id: str,
+        role: ParticipantRole | Literal["admin", "member"] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[AddParticipantResponse]:
+        """:meth:`MudbaseResource.add_participant`, returning the raw response."""
+        return call_raw(
+            self._resource.add_participant,
+            project_id=project_id,
+            chat_id=chat_id,
+            user_id=user_id,
+            role=role,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
 
 
 class AsyncMudbaseResourceWithRawResponse:
     """:class:`AsyncMudbaseResource` whose methods return :class:`AsyncAPIResponse` objects."""
 
     def __init__(self, resource: AsyncMudbaseResource) -> None:
-        self.add_participant = async_to_raw_response_wrapper(resource.add_participant)
+        self._resource = resource
+
+    async def add_participant(
+        self,
+        *,
+        project_id: str,
+        chat_id: str,
+        user_id: str,
+        role: ParticipantRole | Literal["admin", "member"] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncAPIResponse[AddParticipantResponse]:
+        """:meth:`AsyncMudbaseResource.add_participant`, returning the raw response."""
+        return await call_async_raw(
+            self._resource.add_participant,
+            project_id=project_id,
+            chat_id=chat_id,
+            user_id=user_id,
+            role=role,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
 
 
 class MudbaseResourceWithStreamingResponse:
     """:class:`MudbaseResource` whose methods return context managers over :class:`APIResponse`."""
 
     def __init__(self, resource: MudbaseResource) -> None:
-        self.add_participant = to_streamed_response_wrapper(resource.add_participant)
+        self._resource = resource
+
+    def add_participant(
+        self,
+        *,
+        project_id: str,
+        chat_id: str,
+        user_id: str,
+        role: ParticipantRole | Literal["admin", "member"] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+    ) -> ResponseContextManager[AddParticipantResponse]:
+        """:meth:`MudbaseResource.add_participant` in ``with``: the unread response."""
+        return call_streamed(
+            self._resource.add_participant,
+            project_id=project_id,
+            chat_id=chat_id,
+            user_id=user_id,
+            role=role,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
 
 
 class AsyncMudbaseResourceWithStreamingResponse:
     """:class:`AsyncMudbaseResource` whose methods return async context managers over :class:`AsyncAPIResponse`."""
 
     def __init__(self, resource: AsyncMudbaseResource) -> None:
-        self.add_participant = async_to_streamed_response_wrapper(resource.add_participant)
+        self._resource = resource
+
+    def add_participant(
+        self,
+        *,
+        project_id: str,
+        chat_id: str,
+        user_id: str,
+        role: ParticipantRole | Literal["admin", "member"] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncResponseContextManager[AddParticipantResponse]:
+        """:meth:`AsyncMudbaseResource.add_participant` in ``async with``: the unread response."""
+        return call_async_streamed(
+            self._resource.add_participant,
+            project_id=project_id,
+            chat_id=chat_id,
+            user_id=user_id,
+            role=role,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
