@@ -29,7 +29,8 @@ def argument_annotation(
 
     ``models`` maps each model class name to ``None`` (a plain model, which may also
     be given as a mapping) or to its root annotation (a root model, which may also be
-    given as its root value).
+    given as its root value; an enum's root model only as one of its values, so the
+    type is written once: ``Literal["admin", "member"]``).
     """
     tree = ast.parse(annotation, mode="eval").body
     if not nullable:
@@ -92,7 +93,20 @@ class _Widen(ast.NodeTransformer):
         if self.depth > 3:
             return node
         inner = _Widen(self.models, self.depth + 1).visit(ast.parse(root, mode="eval").body)
+        if _is_literal(inner):  # an enum: its values say it all, the model would repeat them
+            return inner
         return ast.parse(f"{node.id} | {ast.unparse(inner)}", mode="eval").body
+
+
+def _is_literal(node: ast.AST) -> bool:
+    """``Literal[...]`` (or a union of them): a root model that is only a set of values."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _is_literal(node.left) and _is_literal(node.right)
+    return (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "Literal"
+    )
 
 
 _PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}

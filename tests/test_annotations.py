@@ -10,6 +10,7 @@ MODELS: dict[str, str | None] = {
     "Either": "Cat | Dog",
     "Cat": None,
     "Dog": None,
+    "Role": 'Literal["admin", "member"]',
 }
 
 
@@ -29,6 +30,15 @@ def test_root_models_accept_their_value_flat_and_without_repeats() -> None:
     )
     assert argument_annotation("Either", models=MODELS, nullable=False, optional=False) == (
         "Either | Cat | Mapping[str, Any] | Dog"
+    )
+
+
+def test_an_enum_root_model_is_written_once_as_its_values() -> None:
+    assert argument_annotation("Role | None", models=MODELS, nullable=False, optional=True) == (
+        "Literal['admin', 'member'] | NotGiven"
+    )
+    assert argument_annotation("list[Role]", models=MODELS, nullable=False, optional=False) == (
+        "Sequence[Literal['admin', 'member']]"
     )
 
 

@@ -25,7 +25,7 @@ from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query
 
 if TYPE_CHECKING:
     from .._base_client import AsyncAPIClient, SyncAPIClient
-    from ..models import AddParticipantResponse, ParticipantRole
+    from ..models import AddParticipantResponse
 
 __all__ = [
     "AsyncMudbaseResource",
@@ -73,7 +73,7 @@ class MudbaseResource:
         project_id: str,
         chat_id: str,
         user_id: str,
-        role: ParticipantRole | Literal["admin", "member"] | NotGiven = NOT_GIVEN,
+        role: Literal["admin", "member"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -139,7 +139,7 @@ class AsyncMudbaseResource:
         project_id: str,
         chat_id: str,
         user_id: str,
-        role: ParticipantRole | Literal["admin", "member"] | NotGiven = NOT_GIVEN,
+        role: Literal["admin", "member"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -195,7 +195,7 @@ class MudbaseResourceWithRawResponse:
         project_id: str,
         chat_id: str,
         user_id: str,
-        role: ParticipantRole | Literal["admin", "member"] | NotGiven = NOT_GIVEN,
+        role: Literal["admin", "member"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -227,7 +227,7 @@ class AsyncMudbaseResourceWithRawResponse:
         project_id: str,
         chat_id: str,
         user_id: str,
-        role: ParticipantRole | Literal["admin", "member"] | NotGiven = NOT_GIVEN,
+        role: Literal["admin", "member"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -259,7 +259,7 @@ class MudbaseResourceWithStreamingResponse:
         project_id: str,
         chat_id: str,
         user_id: str,
-        role: ParticipantRole | Literal["admin", "member"] | NotGiven = NOT_GIVEN,
+        role: Literal["admin", "member"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
@@ -291,7 +291,7 @@ class AsyncMudbaseResourceWithStreamingResponse:
         project_id: str,
         chat_id: str,
         user_id: str,
-        role: ParticipantRole | Literal["admin", "member"] | NotGiven = NOT_GIVEN,
+        role: Literal["admin", "member"] | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
