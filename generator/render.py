@@ -209,6 +209,13 @@ class PackageView:
     #: (the first operation's; ``""`` for an API without operations)
     example_call: str
     readme_errors: tuple[tuple[str, str, str], ...]
+    #: the README's per-feature examples call this operation: ``(resource attribute, call)``
+    #: (the first operation declaring an error model, else the first; ``("", "")``: none)
+    feature_call: tuple[str, str] = ("", "")
+    #: the same call with every per-call option: ``add_participant(..., timeout=10.0)``
+    feature_call_options: str = ""
+    #: the exception class the feature call raises for a documented error body (or ``""``)
+    feature_error_class: str = ""
     #: ``(exception class, error model)`` per error model the operations declare:
     #: ``("MudbaseErrorStatusError", "MudbaseError")``, raised with a validated body
     error_classes: tuple[tuple[str, str], ...] = ()
@@ -840,12 +847,44 @@ def build_view(api: Api, models: ModelsModule, package: str) -> PackageView:
         ),
         readme_errors=errors,
         error_classes=_error_classes(api, models),
+        **_feature_examples(api, models, resource_views),
     )
+
+
+def _feature_examples(
+    api: Api, models: ModelsModule, resources: Sequence[ResourceView]
+) -> dict[str, Any]:
+    """The README's per-feature examples: one operation, preferably one with an error model."""
+    calls = [
+        (op, r.attribute, m)
+        for r, res in zip(resources, api.resources, strict=True)
+        for m, op in zip(r.methods, res.operations, strict=True)
+    ]
+    if not calls:
+        return {}
+    with_errors = [c for c in calls if any(e.class_name in models.classes for e in c[0].errors)]
+    op, attribute, method = (with_errors or calls)[0]
+    options = [
+        'extra_headers={"X-Trace-Id": "readme-1"}',
+        'extra_query={"verbose": "true"}',
+        *(['extra_body={"comment": "added per call"}'] if op.body is not None else []),
+        "timeout=10.0",
+    ]
+    call = method.example
+    with_options = f"{call[:-1]}{', ' if not call.endswith('()') else ''}{', '.join(options)})"
+    error = next(
+        (f"{r.class_name}StatusError" for r in op.errors if r.class_name in models.classes), ""
+    )
+    return {
+        "feature_call": (attribute, call),
+        "feature_call_options": with_options,
+        "feature_error_class": error,
+    }
 
 
 def _error_classes(api: Api, models: ModelsModule) -> tuple[tuple[str, str], ...]:
     """One ``ModelStatusError`` subclass per error model some operation declares."""
-    names = {r.class_name for op in api.operations for r in op.errors}
+    names = {r.class_name for op in api.operations for r in op.errors if r.class_name}
     return tuple((f"{name}StatusError", name) for name in sorted(names) if name in models.classes)
 
 
