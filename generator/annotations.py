@@ -24,18 +24,23 @@ def argument_annotation(
     models: Mapping[str, str | None],
     nullable: bool,
     optional: bool,
+    params: Mapping[str, str] | None = None,
+    wire_scalars: bool = False,
 ) -> str:
     """The keyword-argument annotation for a field typed ``annotation`` in the models.
 
     ``models`` maps each model class name to ``None`` (a plain model, which may also
     be given as a mapping) or to its root annotation (a root model, which may also be
     given as its root value; an enum's root model only as one of its values, so the
-    type is written once: ``Literal["admin", "member"]``).
+    type is written once: ``Literal["admin", "member"]``). A plain model with a request
+    ``TypedDict`` in ``params`` (model name -> TypedDict name) may be given as that
+    ``TypedDict`` instead of any mapping. ``wire_scalars`` also accepts the text form of
+    values pydantic parses from text (``datetime | str``), as a JSON document would hold them.
     """
     tree = ast.parse(annotation, mode="eval").body
     if not nullable:
         tree = _drop_none(tree)
-    tree = _Widen(models).visit(tree)
+    tree = _Widen(models, params=params or {}, wire_scalars=wire_scalars).visit(tree)
     text = " | ".join(dict.fromkeys(_union_members(ast.unparse(tree))))  # flat, no repeats
     if nullable and "None" not in _union_members(text):
         text += " | None"
@@ -64,10 +69,23 @@ def _drop_none(node: ast.expr) -> ast.expr:
     return ast.parse(" | ".join(members), mode="eval").body
 
 
+#: types pydantic also parses from their JSON text form
+_TEXT_FORMS = frozenset({"datetime", "date", "time", "timedelta", "UUID", "Decimal"})
+
+
 class _Widen(ast.NodeTransformer):
-    def __init__(self, models: Mapping[str, str | None], depth: int = 0) -> None:
+    def __init__(
+        self,
+        models: Mapping[str, str | None],
+        depth: int = 0,
+        *,
+        params: Mapping[str, str],
+        wire_scalars: bool,
+    ) -> None:
         self.models = models
         self.depth = depth
+        self.params = params
+        self.wire_scalars = wire_scalars
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
         if isinstance(node.value, ast.Name) and node.value.id == "Literal":
@@ -86,13 +104,18 @@ class _Widen(ast.NodeTransformer):
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
         if node.id not in self.models:
+            if self.wire_scalars and node.id in _TEXT_FORMS:
+                return ast.parse(f"{node.id} | str", mode="eval").body
             return node
         root = self.models[node.id]
         if root is None:
-            return ast.parse(f"{node.id} | {_MAPPING_OF_ANY}", mode="eval").body
+            mapping = self.params.get(node.id, _MAPPING_OF_ANY)
+            return ast.parse(f"{node.id} | {mapping}", mode="eval").body
         if self.depth > 3:
             return node
-        inner = _Widen(self.models, self.depth + 1).visit(ast.parse(root, mode="eval").body)
+        inner: ast.AST = _Widen(
+            self.models, self.depth + 1, params=self.params, wire_scalars=self.wire_scalars
+        ).visit(ast.parse(root, mode="eval").body)
         if _is_literal(inner):  # an enum: its values say it all, the model would repeat them
             return inner
         return ast.parse(f"{node.id} | {ast.unparse(inner)}", mode="eval").body

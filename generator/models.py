@@ -63,6 +63,8 @@ class ModelsModule:
     imports: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: the module taken apart, when it was generated (not when built from text)
     parts: ModelSource | None = None
+    #: model name -> its request ``TypedDict`` (``generator.typed_dicts``), when there is one
+    params: dict[str, str] = field(default_factory=dict)
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -28,6 +28,7 @@ from generator.ir import Api, Body, Operation, Resource, SecurityScheme, Server
 from generator.models import HEADER, ModelClass, ModelsModule, package_view
 from generator.models import header as header_line
 from generator.schemas import is_json_media
+from generator.typed_dicts import with_request_params
 
 __all__ = [
     "Argument",
@@ -399,6 +400,7 @@ def _spread_body_arguments(
             models=ctx.model_kinds,
             nullable=field.nullable,
             optional=optional,
+            params=ctx.models.params,
         )
         arguments.append(
             Argument(
@@ -424,7 +426,11 @@ def _whole_body_argument(
     if model is not None:
         # a model, a root model's value, or a plain mapping: pydantic decides
         annotation = argument_annotation(
-            model.name, models=ctx.model_kinds, nullable=False, optional=False
+            model.name,
+            models=ctx.model_kinds,
+            nullable=False,
+            optional=False,
+            params=ctx.models.params,
         )
         body_source = f"validate_value({model.name}, {name}, name={py_str(name)})"
     else:  # no class for the body (an empty schema): any JSON value
@@ -940,6 +946,7 @@ def render_package(
     api: Api, models: ModelsModule, *, package: str, spec_name: str
 ) -> dict[str, str]:
     """The whole package as ``{path relative to the output folder: text}``."""
+    models = with_request_params(api, models)  # dict literals a type checker can check
     view = build_view(api, models, package)
     env = _environment(str(templates_dir()))
     header = header_line(spec_name)

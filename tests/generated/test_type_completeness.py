@@ -48,3 +48,48 @@ def test_verifytypes_reports_full_completeness(tmp_path: Path) -> None:
     ]
     assert completeness["completenessScore"] == 1.0, "\n".join(problems)
     assert problems == []
+
+
+GOOD = '''
+from chat_client import ChatClient
+from chat_client.models import ChatroomParticipant
+
+client = ChatClient(server_variables={"tenant": "demo"})
+participant: ChatroomParticipant = client.iw_erp.add_chatroom_participant(
+    data={"chatroom": {"id": 7, "created": "2025-05-04T09:42:00Z"}, "first_name": "Ada"},
+    timeout=5.0,
+)
+'''
+MISSPELT = GOOD.replace('"id": 7', '"idd": 7')  # the issue's typo, one level down
+TOP_LEVEL = GOOD.replace('"first_name"', '"frist_name"')  # and at the top level
+WRONG_TYPE = GOOD.replace('"id": 7', '"id": "seven"')
+
+
+def _check(tmp_path: Path, source: str) -> dict[str, str]:
+    """``{checker: output}`` of ``mypy --strict`` and ``pyright --strict`` on ``source``
+    (the output is ``""`` when the checker accepts it)."""
+    (tmp_path / "program.py").write_text(source, encoding="utf-8")
+    (tmp_path / "pyrightconfig.json").write_text('{"typeCheckingMode": "strict"}', encoding="utf-8")
+    env = {**os.environ, "VIRTUAL_ENV": sys.prefix, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    commands = {
+        "mypy": [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "program.py"],
+        "pyright": [_pyright(), "program.py"],
+    }
+    outputs: dict[str, str] = {}
+    for name, command in commands.items():
+        result = subprocess.run(
+            command, capture_output=True, text=True, check=False, cwd=tmp_path, env=env, timeout=600
+        )
+        outputs[name] = "" if result.returncode == 0 else result.stdout + result.stderr
+    return outputs
+
+
+@pytest.mark.slow
+def test_request_dicts_are_checked_by_mypy_and_pyright(tmp_path: Path) -> None:
+    assert _check(tmp_path, GOOD) == {"mypy": "", "pyright": ""}
+    misspelt = _check(tmp_path, MISSPELT)
+    for checker in ("mypy", "pyright"):  # the dict is no ChatroomParticipantParam
+        assert "ChatroomParticipantParam" in misspelt[checker], misspelt
+    for source in (TOP_LEVEL, WRONG_TYPE):
+        outputs = _check(tmp_path, source)
+        assert all("ChatroomParticipantParam" in text for text in outputs.values()), outputs

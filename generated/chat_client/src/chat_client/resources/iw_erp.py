@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -26,7 +25,7 @@ from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query
 
 if TYPE_CHECKING:
     from .._base_client import AsyncAPIClient, SyncAPIClient
-    from ..models import ChatroomParticipant
+    from ..models import ChatroomParticipant, ChatroomParticipantParam
 
 __all__ = [
     "AsyncIwErpResource",
@@ -66,7 +65,7 @@ class IwErpResource:
     def add_chatroom_participant(
         self,
         *,
-        data: ChatroomParticipant | Mapping[str, Any],
+        data: ChatroomParticipant | ChatroomParticipantParam,
         iw_build_id: str | NotGiven = NOT_GIVEN,
         iw_package_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -123,7 +122,7 @@ class AsyncIwErpResource:
     async def add_chatroom_participant(
         self,
         *,
-        data: ChatroomParticipant | Mapping[str, Any],
+        data: ChatroomParticipant | ChatroomParticipantParam,
         iw_build_id: str | NotGiven = NOT_GIVEN,
         iw_package_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -170,7 +169,7 @@ class IwErpResourceWithRawResponse:
     def add_chatroom_participant(
         self,
         *,
-        data: ChatroomParticipant | Mapping[str, Any],
+        data: ChatroomParticipant | ChatroomParticipantParam,
         iw_build_id: str | NotGiven = NOT_GIVEN,
         iw_package_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -200,7 +199,7 @@ class AsyncIwErpResourceWithRawResponse:
     async def add_chatroom_participant(
         self,
         *,
-        data: ChatroomParticipant | Mapping[str, Any],
+        data: ChatroomParticipant | ChatroomParticipantParam,
         iw_build_id: str | NotGiven = NOT_GIVEN,
         iw_package_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -230,7 +229,7 @@ class IwErpResourceWithStreamingResponse:
     def add_chatroom_participant(
         self,
         *,
-        data: ChatroomParticipant | Mapping[str, Any],
+        data: ChatroomParticipant | ChatroomParticipantParam,
         iw_build_id: str | NotGiven = NOT_GIVEN,
         iw_package_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
@@ -260,7 +259,7 @@ class AsyncIwErpResourceWithStreamingResponse:
     def add_chatroom_participant(
         self,
         *,
-        data: ChatroomParticipant | Mapping[str, Any],
+        data: ChatroomParticipant | ChatroomParticipantParam,
         iw_build_id: str | NotGiven = NOT_GIVEN,
         iw_package_id: str | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
