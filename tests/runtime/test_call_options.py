@@ -197,3 +197,32 @@ async def test_async_options_on_the_wire_and_precedence(server: HTTPTestServer) 
                 GET_ITEM, cast_to=object, path_params={"itemId": "1"}, timeout=0.3
             )
         assert time.monotonic() - started < 5
+
+
+def test_extra_body_joins_a_form_body_and_not_a_raw_one(
+    make_client: Callable[..., SyncAPIClient], server: HTTPTestServer
+) -> None:
+    """A form (or multipart) body is an object too; raw bytes and text take nothing."""
+    client = make_client()
+    form = CREATE_ITEM.__class__(
+        operation_id="form",
+        method="POST",
+        path="/form",
+        servers=CREATE_ITEM.servers,
+        security=CREATE_ITEM.security,
+        body_encoding="form",
+        body_media_type="application/x-www-form-urlencoded",
+    )
+    client.request(form, cast_to=object, body={"name": "n"}, extra_body={"beta": "on"})
+    assert server.last.body == b"name=n&beta=on"
+    raw = CREATE_ITEM.__class__(
+        operation_id="raw",
+        method="PUT",
+        path="/raw",
+        servers=CREATE_ITEM.servers,
+        security=CREATE_ITEM.security,
+        body_encoding="binary",
+        body_media_type="application/octet-stream",
+    )
+    with pytest.raises(RequestValidationError, match="bytes or text, not an object"):
+        client.request(raw, cast_to=object, body=b"x", extra_body={"beta": "on"})
