@@ -745,12 +745,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         if extra_query:
             params += self._extra_query(extra_query, query or {})
         if extra_body:
-            if operation.body_encoding in ("binary", "text"):
-                raise RequestValidationError(
-                    "extra_body: this operation's body is bytes or text, not an object, so "
-                    "nothing can be added"
-                )
-            body = self._extra_body(body, extra_body)
+            body = self._extra_body(body, extra_body, operation)
         encoded = encode_body(
             operation.body_encoding,
             operation.body_media_type,
@@ -768,22 +763,7 @@ class _BaseClient(Generic[_HttpxClientT]):
             merged.update(self._extra_headers(extra_headers, headers or {}))
         cookie_pairs = _encode_cookie_params(cookies or {})
         for scheme in schemes:
-            secret = self._credentials[scheme.name].value
-            if scheme.type == "http":
-                http_scheme = scheme.http_scheme or "bearer"
-                if http_scheme.lower() == "basic":
-                    value = "Basic " + base64.b64encode(secret.encode()).decode()
-                elif http_scheme.lower() == "bearer":
-                    value = f"Bearer {secret}"
-                else:
-                    value = f"{http_scheme} {secret}"
-                merged[scheme.parameter_name or "Authorization"] = value
-            elif scheme.location == "header":
-                merged[scheme.parameter_name] = secret
-            elif scheme.location == "query":
-                params.append((scheme.parameter_name, secret))
-            else:
-                cookie_pairs.append(f"{scheme.parameter_name}={secret}")
+            self._authenticate(scheme, merged, params, cookie_pairs)
         if cookie_pairs:
             merged["Cookie"] = "; ".join(cookie_pairs)
         return self._client.build_request(
@@ -795,6 +775,31 @@ class _BaseClient(Generic[_HttpxClientT]):
             files=list(encoded.parts) or None,
             timeout=self._timeout if isinstance(timeout, NotGiven) else _to_timeout(timeout),
         )
+
+    def _authenticate(
+        self,
+        scheme: SecurityScheme,
+        headers: httpx.Headers,
+        params: list[tuple[str, str]],
+        cookie_pairs: list[str],
+    ) -> None:
+        """Put ``scheme``'s credential where the scheme says: a header, the query or a cookie."""
+        secret = self._credentials[scheme.name].value
+        if scheme.type == "http":
+            http_scheme = scheme.http_scheme or "bearer"
+            if http_scheme.lower() == "basic":
+                value = "Basic " + base64.b64encode(secret.encode()).decode()
+            elif http_scheme.lower() == "bearer":
+                value = f"Bearer {secret}"
+            else:
+                value = f"{http_scheme} {secret}"
+            headers[scheme.parameter_name or "Authorization"] = value
+        elif scheme.location == "header":
+            headers[scheme.parameter_name] = secret
+        elif scheme.location == "query":
+            params.append((scheme.parameter_name, secret))
+        else:
+            cookie_pairs.append(f"{scheme.parameter_name}={secret}")
 
     def _extra_headers(self, extra: Headers, own: Mapping[str, object]) -> dict[str, str]:
         """``extra_headers`` checked: no credential header, none of the operation's own."""
@@ -831,8 +836,14 @@ class _BaseClient(Generic[_HttpxClientT]):
         return encode_query(extra)
 
     @staticmethod
-    def _extra_body(body: object, extra: Body) -> object:
-        """The JSON body with ``extra_body``'s properties added (none may replace one)."""
+    def _extra_body(body: object, extra: Body, operation: Operation) -> object:
+        """The body with ``extra_body``'s properties added (none may replace one); only an
+        object body (JSON, form or multipart) can take them."""
+        if operation.body_encoding in ("binary", "text"):
+            raise RequestValidationError(
+                "extra_body: this operation's body is bytes or text, not an object, so "
+                "nothing can be added"
+            )
         data = {} if isinstance(body, NotGiven) else to_json_body(body)
         if not isinstance(data, dict):
             raise RequestValidationError(
