@@ -63,17 +63,27 @@ def argument_annotation(
     models: Mapping[str, str | None],
     nullable: bool,
     optional: bool,
+    params: Mapping[str, str] | None = None,
+    wire_scalars: bool = False,
 ) -> Annotation:
     """The keyword-argument annotation for a field typed ``annotation`` in the models.
 
     ``models`` maps each model class name to ``None`` (a plain model, which may also
     be given as a mapping) or to its root annotation (a root model, which may also be
-    given as its root value).
+    given as its root value; an enum's root model only as one of its values, so the
+    type is written once: ``Literal["admin", "member"]``). A plain model with a request
+    ``TypedDict`` in ``params`` (model name -> TypedDict name) may be given as that
+    ``TypedDict`` instead of any mapping. ``wire_scalars`` also accepts the text form of
+    values pydantic parses from text (``datetime | str``), as a JSON document would hold them.
     """
     members = _members(ast.parse(annotation, mode="eval").body)
     if not nullable:
         members = [m for m in members if not _is_none(m)] or members
-    widened = [w for m in members for w in _members(_Widen(models).visit(m))]
+    widened = [
+        w
+        for m in members
+        for w in _members(_Widen(models, params=params or {}, wire_scalars=wire_scalars).visit(m))
+    ]
     if nullable and not any(_is_none(m) for m in widened):
         widened.append(ast.Constant(None))
     result = Annotation.of(widened)
@@ -91,10 +101,23 @@ def _is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
+#: types pydantic also parses from their JSON text form
+_TEXT_FORMS = frozenset({"datetime", "date", "time", "timedelta", "UUID", "Decimal"})
+
+
 class _Widen(ast.NodeTransformer):
-    def __init__(self, models: Mapping[str, str | None], depth: int = 0) -> None:
+    def __init__(
+        self,
+        models: Mapping[str, str | None],
+        depth: int = 0,
+        *,
+        params: Mapping[str, str],
+        wire_scalars: bool,
+    ) -> None:
         self.models = models
         self.depth = depth
+        self.params = params
+        self.wire_scalars = wire_scalars
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
         if isinstance(node.value, ast.Name) and node.value.id == "Literal":
@@ -113,14 +136,32 @@ class _Widen(ast.NodeTransformer):
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
         if node.id not in self.models:
+            if self.wire_scalars and node.id in _TEXT_FORMS:
+                return ast.parse(f"{node.id} | str", mode="eval").body
             return node
         root = self.models[node.id]
         if root is None:
-            return ast.parse(f"{node.id} | {_MAPPING_OF_ANY}", mode="eval").body
+            mapping = self.params.get(node.id, _MAPPING_OF_ANY)
+            return ast.parse(f"{node.id} | {mapping}", mode="eval").body
         if self.depth > 3:
             return node
-        inner = _Widen(self.models, self.depth + 1).visit(ast.parse(root, mode="eval").body)
+        inner: ast.AST = _Widen(
+            self.models, self.depth + 1, params=self.params, wire_scalars=self.wire_scalars
+        ).visit(ast.parse(root, mode="eval").body)
+        if _is_literal(inner):  # an enum: its values say it all, the model would repeat them
+            return inner
         return ast.parse(f"{node.id} | {ast.unparse(inner)}", mode="eval").body
+
+
+def _is_literal(node: ast.AST) -> bool:
+    """``Literal[...]`` (or a union of them): a root model that is only a set of values."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _is_literal(node.left) and _is_literal(node.right)
+    return (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "Literal"
+    )
 
 
 _PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}

@@ -21,6 +21,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 __all__ = [
+    "NON_NULLABLE_CALL",
+    "NON_NULLABLE_IMPORT",
     "ClassSource",
     "ModelClass",
     "ModelField",
@@ -28,6 +30,7 @@ __all__ = [
     "analyse",
     "assemble",
     "expand_aliases",
+    "marks_non_nullable",
     "rename_class",
     "rename_names",
 ]
@@ -63,7 +66,7 @@ class ClassSource:
     """One definition of the models module: a class statement or a type alias."""
 
     name: str
-    #: the statement's source, exactly as generated (plus the ``__non_nullable__`` marker)
+    #: the statement's source, exactly as generated (plus its ``mark_non_nullable`` call)
     text: str
     #: every plain name the statement uses, quoted annotations included
     names: frozenset[str]
@@ -87,18 +90,29 @@ class ModelSource:
     #: names the module imports (``datetime``, ``UUID``, ...) -> (module, name in that module)
     imported: Mapping[str, tuple[str, str]]
     classes: tuple[ClassSource, ...]
-    #: the whole module as text (``__non_nullable__`` markers in place)
+    #: the whole module as text (``mark_non_nullable`` calls in place)
     source: str
     plain: bool = True
+
+
+#: the runtime function a models module calls after a class with non-nullable optional fields
+NON_NULLABLE_CALL = "mark_non_nullable"
+NON_NULLABLE_IMPORT = f"from .._models import {NON_NULLABLE_CALL}"
+
+
+def marks_non_nullable(text: str) -> bool:
+    """Whether a class's text ends in a ``mark_non_nullable`` call (and needs its import)."""
+    return f"\n{NON_NULLABLE_CALL}(" in text
 
 
 def analyse(source: str, schemas: Mapping[str, Any], *, describe: bool = True) -> ModelSource:
     """Take a generated models module apart; raises :class:`SyntaxError` if it does not parse.
 
     ``schemas`` (class name -> schema) says which fields are nullable or read-only.
-    Optional fields whose schema does not allow ``null`` get a ``__non_nullable__``
-    class variable: pydantic types them ``X | None`` so they may be absent, and the
-    runtime reads the marker to refuse an explicit ``None`` in requests. Without
+    Optional fields whose schema does not allow ``null`` are named in a
+    ``mark_non_nullable(Class, "field", ...)`` call after the class (outside its body, so
+    the public class shows only its fields): pydantic types them ``X | None`` so they may
+    be absent, and the runtime refuses an explicit ``None`` for them in requests. Without
     ``describe`` (a module analysed before) fields are neither described nor marked.
     """
     tree = ast.parse(source)
@@ -131,12 +145,14 @@ def analyse(source: str, schemas: Mapping[str, Any], *, describe: bool = True) -
             models[node.name] = model
             if not_null:
                 members = ", ".join(json.dumps(n) for n in not_null)
-                marker = (
-                    f"    __non_nullable__: ClassVar[frozenset[str]] = frozenset({{{members}}})"
-                )
+                marker = f"\n\n{NON_NULLABLE_CALL}({node.name}, {members})"
                 text += "\n" + marker
                 marks.append((node.end_lineno or node.lineno, marker))
             classes.append(ClassSource(node.name, text, _names(node), _eager(node), model))
+        elif classes and _marks(node, classes[-1].name):  # analysed before: keep it with its class
+            statement = "\n".join(lines[node.lineno - 1 : node.end_lineno])
+            last = classes[-1]
+            classes[-1] = replace(last, text=f"{last.text}\n\n\n{statement}")
         elif _is_dunder(node):
             continue  # ``__all__`` of an empty module: the package writes its own
         elif (alias_name := _alias_target(node)) is not None:
@@ -309,8 +325,21 @@ class _Substitute(ast.NodeTransformer):
         return node
 
 
+def _marks(node: ast.stmt, class_name: str) -> bool:
+    """Whether ``node`` is the ``mark_non_nullable(<class_name>, ...)`` call of that class."""
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id == NON_NULLABLE_CALL
+        and bool(node.value.args)
+        and isinstance(node.value.args[0], ast.Name)
+        and node.value.args[0].id == class_name
+    )
+
+
 def _insert(source: str, marks: list[tuple[int, str]]) -> str:
-    """``source`` with each marker line after its class's last line, and ``ClassVar`` imported."""
+    """``source`` with each marker after its class's last line, and its function imported."""
     if not marks:
         return source
     lines = (source if source.endswith("\n") else source + "\n").splitlines(keepends=True)
@@ -318,7 +347,7 @@ def _insert(source: str, marks: list[tuple[int, str]]) -> str:
         lines.insert(end_line, marker + "\n")
     return "".join(lines).replace(
         "from __future__ import annotations\n",
-        "from __future__ import annotations\n\nfrom typing import ClassVar\n",
+        f"from __future__ import annotations\n\n{NON_NULLABLE_IMPORT}\n",
         1,
     )
 
@@ -326,8 +355,8 @@ def _insert(source: str, marks: list[tuple[int, str]]) -> str:
 def assemble(module: ModelSource) -> str:
     """The module as one source text: header, imports, then the classes in order."""
     lines = [*module.header, "from __future__ import annotations", ""]
-    if any("__non_nullable__" in c.text for c in module.classes):
-        lines += ["from typing import ClassVar"]
+    if any(marks_non_nullable(c.text) for c in module.classes):
+        lines += [NON_NULLABLE_IMPORT]
     lines += [*module.imports, ""]
     for cls in module.classes:
         lines += ["", cls.text, ""]

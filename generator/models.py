@@ -22,7 +22,14 @@ from generator import naming
 from generator.diagnostics import Diagnostic, Diagnostics, Level
 from generator.graph import strongly_connected
 from generator.ir import Api
-from generator.model_source import ModelClass, ModelField, ModelSource, analyse, expand_aliases
+from generator.model_source import (
+    ModelClass,
+    ModelField,
+    ModelSource,
+    analyse,
+    expand_aliases,
+    marks_non_nullable,
+)
 
 if TYPE_CHECKING:
     from generator.partition import Part
@@ -68,6 +75,8 @@ class ModelsModule:
     parts: ModelSource | None = None
     #: type aliases the module defines (``X = TypeAliasType("X", ...)``) -> the type they name
     aliases: dict[str, str] = field(default_factory=dict)
+    #: model name -> its request ``TypedDict`` (``generator.typed_dicts``), when there is one
+    params: dict[str, str] = field(default_factory=dict)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -311,6 +320,9 @@ def run_part(document: dict[str, Any], package: str, spec_name: str) -> PartResu
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             output = _run(generate, document, package, spec_name)
+        # the base class's import, relative like every other import of the package
+        if isinstance(output, str):
+            output = output.replace(f"from {package}._models import", "from .._models import")
     except Exception as exc:  # the library's errors are not one type; report, never crash
         return PartResult(
             error=f"datamodel-code-generator failed: {' '.join(str(exc).split())[:300]}"
@@ -386,7 +398,7 @@ class ModelsModuleView:
     """One module of the models package, as ``templates/models_module.py.jinja`` lays it out."""
 
     name: str  # the module's name in ``models/`` (``_pet``), without ``.py``
-    class_var: bool  # whether a class uses ``ClassVar`` (``__non_nullable__``)
+    class_var: bool  # whether a class is followed by a ``mark_non_nullable`` call
     imports: tuple[str, ...]  # the generated source's own import lines, as they were
     siblings: tuple[ModelsImport, ...]  # classes from other modules, by module name
     exports: tuple[str, ...]  # the ``__all__`` entries as string literals, sorted
@@ -454,7 +466,7 @@ def package_view(models: ModelsModule) -> ModelsPackageView | None:
         modules.append(
             ModelsModuleView(
                 name=name,
-                class_var=any("__non_nullable__" in by_name[m].text for m in group),
+                class_var=any(marks_non_nullable(by_name[m].text) for m in group),
                 imports=tuple(module.imports),
                 siblings=tuple(
                     ModelsImport(m, tuple(sorted(n))) for m, n in sorted(needed.items())

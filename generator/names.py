@@ -18,6 +18,7 @@ rules all live in :mod:`generator.naming`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -29,6 +30,7 @@ from generator.model_source import ModelClass, ModelField
 __all__ = [
     "CLIENT_RESERVED",
     "METHOD_RESERVED",
+    "PACKAGE_EXPORTS",
     "RESOURCE_RESERVED",
     "Credential",
     "Keyword",
@@ -92,7 +94,24 @@ RESOURCE_RESERVED = frozenset(
 )
 #: names the body of a generated method uses, which no keyword argument may take
 METHOD_RESERVED = frozenset(
-    {"self", "isinstance", "build_request_model", "validate_value", "cast", "builtins"}
+    {
+        "self",
+        "isinstance",
+        "build_request_model",
+        "validate_value",
+        "cast",
+        "builtins",
+        # the per-call options every method takes
+        "extra_headers",
+        "extra_query",
+        "extra_body",
+        "timeout",
+        # what the raw and streaming wrappers call
+        "call_raw",
+        "call_async_raw",
+        "call_streamed",
+        "call_async_streamed",
+    }
 )
 
 KeywordLocation = Literal["path", "query", "header", "cookie", "body", "file"]
@@ -177,6 +196,8 @@ class Names:
     credentials: Mapping[str, Credential]
     #: server variable name -> the environment variable of its value (placeholders only)
     variable_env_vars: Mapping[str, str]
+    #: error model -> the exception class raised with a body of it (``MudbaseErrorStatusError``)
+    error_classes: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def async_client_class(self) -> str:
@@ -214,12 +235,61 @@ def name_package(api: Api, classes: Mapping[str, ModelClass], package: str) -> N
         methods=methods,
         credentials=credentials,
         variable_env_vars=_variable_env_vars(api, package, taken_env),
+        error_classes=_error_classes(api, classes, _client_class_name(package)),
     )
 
 
 def _client_class_name(package: str) -> str:
     name = naming.class_name(package)
     return name if name.endswith("Client") else name + "Client"
+
+
+#: what a generated package exports besides its client and error classes (the runtime's)
+PACKAGE_EXPORTS = frozenset(
+    {
+        "APIConnectionError",
+        "APIError",
+        "APIResponseValidationError",
+        "APIStatusError",
+        "APITimeoutError",
+        "AsyncAPIResponse",
+        "APIResponse",
+        "AuthenticationError",
+        "BadRequestError",
+        "ConflictError",
+        "InternalServerError",
+        "InvalidCredentialError",
+        "MissingCredentialError",
+        "MissingServerError",
+        "MissingServerVariableError",
+        "ModelStatusError",
+        "NOT_GIVEN",
+        "NotFoundError",
+        "NotGiven",
+        "PermissionDeniedError",
+        "RateLimitError",
+        "RequestValidationError",
+        "Timeout",
+        "UnprocessableEntityError",
+    }
+)
+
+
+def _error_classes(
+    api: Api, classes: Mapping[str, ModelClass], client_class: str
+) -> dict[str, str]:
+    """One exception class per error model some operation declares, never a name the
+    package already exports."""
+    models = sorted({r.class_name for op in api.operations for r in op.errors if r.class_name})
+    taken = set(PACKAGE_EXPORTS) | {client_class, "Async" + client_class}
+    result: dict[str, str] = {}
+    for model in models:
+        if model not in classes:
+            continue
+        name = naming.class_name(f"{model} status error", reserved=taken)
+        taken.add(name)
+        result[model] = name
+    return result
 
 
 def _credentials(api: Api, package: str) -> dict[str, Credential]:

@@ -28,6 +28,7 @@ from generator.models import HEADER, ModelClass, ModelsModule, package_view
 from generator.models import header as header_line
 from generator.names import Credential, Keyword, MethodNames, Names
 from generator.schemas import is_json_media
+from generator.typed_dicts import with_request_params
 
 __all__ = [
     "Argument",
@@ -155,6 +156,9 @@ class ResourceView:
     methods: tuple[MethodView, ...]
     #: imports for annotations only, under ``if TYPE_CHECKING:``
     type_import_lines: tuple[str, ...] = ()
+    #: the sync and async classes' own docstrings (the module's says what the API is)
+    class_docstring: str = ""
+    async_class_docstring: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +218,16 @@ class PackageView:
     #: (the first operation's; ``""`` for an API without operations)
     example_call: str
     readme_errors: tuple[tuple[str, str, str], ...]
+    #: the README's per-feature examples call this operation: ``(resource attribute, call)``
+    #: (the first operation declaring an error model, else the first; ``("", "")``: none)
+    feature_call: tuple[str, str] = ("", "")
+    #: the same call with every per-call option: ``add_participant(..., timeout=10.0)``
+    feature_call_options: str = ""
+    #: the exception class the feature call raises for a documented error body (or ``""``)
+    feature_error_class: str = ""
+    #: ``(exception class, error model)`` per error model the operations declare:
+    #: ``("MudbaseErrorStatusError", "MudbaseError")``, raised with a validated body
+    error_classes: tuple[tuple[str, str], ...] = ()
 
 
 # -- building the views -------------------------------------------------------------------
@@ -357,6 +371,7 @@ def _argument(
             models=ctx.model_kinds,
             nullable=keyword.field.nullable,
             optional=not keyword.required,
+            params=ctx.models.params,
         )
     elif keyword.file is not None:
         annotation = _FILES if keyword.file.array else _FILE
@@ -394,7 +409,11 @@ def _whole_body_annotation(
     decides); without a class, bytes or text as the media type says, else any JSON value."""
     if model is not None:
         annotation = argument_annotation(
-            model.name, models=ctx.model_kinds, nullable=False, optional=False
+            model.name,
+            models=ctx.model_kinds,
+            nullable=False,
+            optional=False,
+            params=ctx.models.params,
         )
     else:
         annotation = _RAW_BODIES.get(encoding, _ANY_JSON)
@@ -582,6 +601,14 @@ def _resource(ctx: _Context, resource: Resource) -> ResourceView:
         import_lines=import_lines,
         methods=methods,
         type_import_lines=type_import_lines,
+        class_docstring=docstring(
+            f"The operations of ``client.{names.attribute}``, described in this module's "
+            "docstring.",
+            " " * 4,
+        ),
+        async_class_docstring=docstring(
+            f"The operations of ``async_client.{names.attribute}``, as coroutines.", " " * 4
+        ),
     )
 
 
@@ -805,7 +832,47 @@ def build_view(api: Api, models: ModelsModule, names: Names, package: str) -> Pa
             (f"{r.attribute}.{m.example}" for r in resource_views for m in r.methods), ""
         ),
         readme_errors=errors,
+        error_classes=tuple(
+            sorted((exception, model) for model, exception in names.error_classes.items())
+        ),
+        **_feature_examples(api, names, resource_views),
     )
+
+
+def _feature_examples(api: Api, names: Names, resources: Sequence[ResourceView]) -> dict[str, Any]:
+    """The README's per-feature examples: one operation, preferably one with an error model."""
+    calls = [
+        (op, r.attribute, m)
+        for r, res in zip(resources, api.resources, strict=True)
+        for m, op in zip(r.methods, res.operations, strict=True)
+    ]
+    if not calls:
+        return {}
+    with_errors = [
+        c for c in calls if any(e.class_name in names.error_classes for e in c[0].errors)
+    ]
+    op, attribute, method = (with_errors or calls)[0]
+    options = [
+        'extra_headers={"X-Trace-Id": "readme-1"}',
+        'extra_query={"verbose": "true"}',
+        *(['extra_body={"comment": "added per call"}'] if op.body is not None else []),
+        "timeout=10.0",
+    ]
+    call = method.example
+    with_options = f"{call[:-1]}{', ' if not call.endswith('()') else ''}{', '.join(options)})"
+    error = next(
+        (
+            names.error_classes[r.class_name]
+            for r in op.errors
+            if r.class_name is not None and r.class_name in names.error_classes
+        ),
+        "",
+    )
+    return {
+        "feature_call": (attribute, call),
+        "feature_call_options": with_options,
+        "feature_error_class": error,
+    }
 
 
 def export_order(names: Sequence[str]) -> list[str]:
@@ -860,6 +927,7 @@ def render_package(
     api: Api, models: ModelsModule, names: Names, *, package: str, spec_name: str
 ) -> dict[str, str]:
     """The whole package as ``{path relative to the output folder: text}``."""
+    models = with_request_params(api, models)  # dict literals a type checker can check
     view = build_view(api, models, names, package)
     env = _environment(str(templates_dir()))
     header = header_line(spec_name)
@@ -877,6 +945,7 @@ def render_package(
         f"{src}/_version.py": render("_version.py.jinja"),
         f"{src}/_spec.py": render("_spec.py.jinja"),
         f"{src}/_client.py": render("_client.py.jinja"),
+        f"{src}/_errors.py": render("_errors.py.jinja"),
         f"{src}/py.typed": render("py.typed.jinja"),
         f"{src}/resources/__init__.py": render("resources_init.py.jinja"),
     }

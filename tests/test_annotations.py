@@ -10,6 +10,7 @@ MODELS: dict[str, str | None] = {
     "Either": "Cat | Dog",
     "Cat": None,
     "Dog": None,
+    "Role": 'Literal["admin", "member"]',
 }
 
 
@@ -30,6 +31,15 @@ def test_root_models_accept_their_value_flat_and_without_repeats() -> None:
     assert argument_annotation("Either", models=MODELS, nullable=False, optional=False).text == (
         "Either | Cat | Mapping[str, Any] | Dog"
     )
+
+
+def test_an_enum_root_model_is_written_once_as_its_values() -> None:
+    assert argument_annotation(
+        "Role | None", models=MODELS, nullable=False, optional=True
+    ).text == ("Literal['admin', 'member'] | NotGiven")
+    assert argument_annotation(
+        "list[Role]", models=MODELS, nullable=False, optional=False
+    ).text == ("Sequence[Literal['admin', 'member']]")
 
 
 def test_annotated_constraints_are_dropped_and_literals_kept() -> None:

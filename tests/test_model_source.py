@@ -68,16 +68,17 @@ def test_classes_names_fields_and_markers() -> None:
     assert fields["aliasField"].name == "alias_field" and not fields["aliasField"].required
     assert fields["born"].nullable and not fields["tag"].nullable
     # optional, and null not allowed: marked, in the record and in the whole source
-    marker = 'frozenset({"alias_field", "tag"})'
-    assert pet.text.endswith(marker) and marker in module.source
-    assert "from typing import ClassVar" in module.source
+    marker = 'mark_non_nullable(Pet, "alias_field", "tag")'
+    assert pet.text.endswith("\n\n\n" + marker) and f"\n{marker}\n" in module.source
+    assert "class Pet" not in pet.text.split(marker)[1]  # after the class, not in its body
+    assert "from .._models import mark_non_nullable" in module.source
     assert [f.name for f in dog.model.fields][:4] == ["name", "tag", "born", "alias_field"]
 
 
 def test_without_describe_nothing_is_marked() -> None:
     module = analyse(SOURCE, {}, describe=False)
     assert module.source == SOURCE
-    assert all("__non_nullable__" not in c.text for c in module.classes)
+    assert all("mark_non_nullable" not in c.text for c in module.classes)
 
 
 def test_other_statements_make_a_module_not_plain() -> None:

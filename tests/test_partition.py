@@ -18,6 +18,7 @@ from generator.model_source import ModelSource, analyse
 from generator.models import run_part
 from generator.partition import Part, join_parts, part_document, split_schemas
 from generator.pipeline import generate_client
+from generator.runtime._models import mark_non_nullable
 
 REF = "#/components/schemas/"
 
@@ -167,9 +168,10 @@ def test_joined_module_defines_bases_first_and_validates(joined: tuple[list[Part
     package = types.ModuleType("pkg")
     runtime = types.ModuleType("pkg._models")
     runtime.BaseModel = pydantic.BaseModel  # type: ignore[attr-defined]
+    runtime.mark_non_nullable = mark_non_nullable  # type: ignore[attr-defined]
     sys.modules["pkg"], sys.modules["pkg._models"] = package, runtime
-    try:
-        namespace: dict[str, Any] = {"__name__": "pkg.models"}
+    try:  # a package (models/__init__.py): `from .._models import ...` is pkg._models
+        namespace: dict[str, Any] = {"__name__": "pkg.models", "__package__": "pkg.models"}
         exec(compile(source, "models.py", "exec"), namespace)  # our own generated code
     finally:
         del sys.modules["pkg"], sys.modules["pkg._models"]

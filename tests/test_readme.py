@@ -1,14 +1,19 @@
 """Every code block of both READMEs (the project's and the generated package's) stays true.
 
-Python blocks are type-checked with ``mypy --strict`` against the installed generated package
-(as a downstream user's code would be); command lines name only commands, options and nox
-sessions that exist; the TOML block is a config clientgen reads.
+Python blocks are type-checked with ``mypy --strict`` and ``pyright --strict`` against the
+installed generated package (as a downstream user's code would be), and the generated README's
+blocks run, each in its own interpreter, against a local server on 127.0.0.1 that the test starts
+and stops (credentials and ``CHAT_CLIENT_BASE_URL`` from the environment, as the README says);
+command lines name only commands, options and nox sessions that exist; the TOML block is a config
+clientgen reads.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +24,8 @@ import pytest
 from generator.cli import cli
 from generator.config import load_config
 from tests.conftest import ROOT
+from tests.generated.support import RoutingServer
+from tests.runtime.runtime_support import Recorded, Reply
 
 READMES = {
     "project": ROOT / "README.md",
@@ -73,6 +80,96 @@ def test_python_blocks_pass_mypy_strict(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_python_blocks_pass_pyright_strict(tmp_path: Path) -> None:
+    """The same modules under ``pyright --strict`` (the other checker users run)."""
+    pyright = shutil.which("pyright", path=str(Path(sys.executable).parent))
+    if pyright is None:
+        pytest.skip("pyright is not installed (pip install -e '.[dev]')")
+    for index, (name, _, text) in enumerate(PYTHON):
+        (tmp_path / f"{name}_{index}.py").write_text(text, encoding="utf-8")
+    (tmp_path / "pyrightconfig.json").write_text(
+        '{"typeCheckingMode": "strict", "pythonVersion": "3.11"}', encoding="utf-8"
+    )
+    bin_dir = Path(sys.executable).parent
+    env = {
+        **os.environ,
+        "VIRTUAL_ENV": sys.prefix,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+    }
+    result = subprocess.run(
+        [pyright, *sorted(str(p) for p in tmp_path.glob("*.py"))],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env=env,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+GENERATED_PYTHON = [text for name, _, text in PYTHON if name == "generated"]
+README_REQUEST_ID = "readme-request-1"
+
+
+def _expectations(text: str, stdout: str, requests: list[Recorded]) -> None:
+    """What a block demonstrably did, beyond running without an error."""
+    if "extra_headers=" in text:
+        seen = requests[-1]
+        assert seen.header("X-Trace-Id") == "readme-1"
+        assert "verbose=true" in seen.path
+        assert seen.json()["comment"] == "added per call"
+    if "StatusError as exc" in text:
+        assert f"400 {README_REQUEST_ID}" in stdout
+    if "with_streaming_response" in text:
+        assert '"success"' in stdout and "AddParticipantResponse" in stdout
+    if "models.__all__" in text:
+        assert "MudbaseError" in stdout
+
+
+@pytest.mark.parametrize(
+    "text", GENERATED_PYTHON, ids=[f"generated-{i}" for i in range(len(GENERATED_PYTHON))]
+)
+def test_generated_readme_examples_run_against_a_local_server(text: str, tmp_path: Path) -> None:
+    server = RoutingServer()  # 127.0.0.1 only; shut down below
+    try:
+        if "StatusError as exc" in text:
+            server.enqueue(
+                Reply(
+                    status=400,
+                    json={"error": "Validation failed", "code": "VALIDATION_ERROR"},
+                    headers={"x-request-id": README_REQUEST_ID},
+                )
+            )
+        # a placeholder server variable is the reader's to fill in
+        script = tmp_path / "example.py"
+        script.write_text(text.replace('"..."', '"readme"'), encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CHAT_CLIENT_")}
+        env.update(
+            CHAT_CLIENT_BASE_URL=server.url,
+            CHAT_CLIENT_MUDBASE_JWT="readme-jwt",
+            CHAT_CLIENT_IW_ERP_SESSION_TOKEN="readme-session",
+        )
+        result = subprocess.run(
+            [sys.executable, str(script)],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=tmp_path,
+            env=env,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        _expectations(text, result.stdout, server.requests)
+        if re.search(r"\bclient\.", text):
+            assert server.requests, "the example sent nothing"
+        host = server.url.removeprefix("http://")
+        assert all(r.header("Host") == host for r in server.requests)
+    finally:
+        server.shutdown()
 
 
 def _commands(text: str) -> list[list[str]]:

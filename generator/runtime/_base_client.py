@@ -27,6 +27,17 @@ Design decisions:
   Backoff: 0.5 s doubling up to 8 s, minus up to 25 % jitter. ``Retry-After`` /
   ``retry-after-ms`` (seconds or HTTP-date) is honoured when <= 60 s; a longer
   ``Retry-After`` is not waited for: the error is raised at once so the caller decides.
+* Per-call options (keyword-only on every generated method): ``timeout`` replaces the
+  client's (``with_options`` makes a copy with another one; call > copy > client);
+  ``extra_headers`` go on top of ``default_headers`` and the generated ones (``User-Agent``,
+  ``Accept``...), ``extra_query`` after the operation's query and ``extra_body`` into the
+  top-level JSON object. None of them may name a credential (any security scheme's header,
+  query parameter or cookie, ``Authorization``, ``Cookie``) or one of the operation's own
+  parameters or body properties: that would silently switch the credential scheme or
+  bypass validation, so :class:`RequestValidationError` is raised and nothing is sent.
+* ``request`` returns the parsed model, or (inside ``with_raw_response`` /
+  ``with_streaming_response``) an ``APIResponse`` around the read / not yet read response;
+  see ``_response``.
 * Redirects are never followed (custom credential headers would leak cross-origin).
 * ``close()`` only closes an ``httpx`` client the API client created itself.
 * The async client bounds in-flight requests to the pool size (100) when it created
@@ -39,6 +50,7 @@ import asyncio
 import base64
 import copy
 import email.utils
+import functools
 import json
 import os
 import random
@@ -67,17 +79,23 @@ from ._exceptions import (
     MissingServerVariableError,
     RequestValidationError,
     ServerVariableError,
+    model_status_error_class,
+    request_id_of,
     status_error_class,
 )
 from ._logs import REDACTED, redact_headers, redact_url, scrub, setup_logging
+from ._models import to_json_body
 from ._operations import Operation, SecurityScheme, Server, ServerVariable
-from ._response import APIResponse, AsyncAPIResponse, is_raw_response_requested, parse_response
+from ._response import PARSED, STREAM, APIResponse, AsyncAPIResponse, parse_response, response_mode
 from ._types import (
     DEFAULT_CONNECTION_LIMITS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
+    Body,
+    Headers,
     NotGiven,
+    Query,
     TimeoutTypes,
 )
 
@@ -103,6 +121,8 @@ _COOKIE_FORBIDDEN = frozenset(' ",;\\')
 _COOKIE_SAFE = "!#$%&'()*+-./:<=>?@[]^_`{|}~"
 _ERROR_MESSAGE_LIMIT = 2000
 _HTTPX_DEFAULT_TIMEOUT = httpx.Timeout(5.0)
+#: headers that carry credentials whatever the spec's schemes say; never set per call
+_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 
 
 # --------------------------------------------------------------------------- helpers
@@ -338,6 +358,22 @@ def _check_server_value(server: Server, name: str, value: str) -> None:
         )
 
 
+def _cached_properties(cls: type) -> frozenset[str]:
+    """Names of the ``functools.cached_property`` attributes of ``cls`` (resources)."""
+    found = _CACHED_PROPERTIES.get(cls)
+    if found is None:
+        found = _CACHED_PROPERTIES[cls] = frozenset(
+            name
+            for klass in cls.__mro__
+            for name, value in vars(klass).items()
+            if isinstance(value, functools.cached_property)
+        )
+    return found
+
+
+_CACHED_PROPERTIES: weakref.WeakKeyDictionary[type, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
 # --------------------------------------------------------------------------- base
 
 
@@ -368,11 +404,12 @@ class _BaseClient(Generic[_HttpxClientT]):
         default_headers: Mapping[str, str] | None,
         http_client_timeout: httpx.Timeout | None,
         operations_without_server: Sequence[str] = (),
+        logger_name: str = "",
     ) -> None:
         self._package_name = package_name
         self._package_version = package_version
         self._env_prefix = env_prefix
-        self._logger = setup_logging(package_name, f"{env_prefix}LOG")
+        self._logger = setup_logging(logger_name or package_name, f"{env_prefix}LOG")
         self._schemes: dict[str, SecurityScheme] = {s.name: s for s in security_schemes}
         self._credentials, self._secrets = self._load_credentials(credentials)
         self._servers = tuple(servers)
@@ -398,6 +435,12 @@ class _BaseClient(Generic[_HttpxClientT]):
         )
         self._sensitive_query = frozenset(
             s.parameter_name for s in self._schemes.values() if s.location == "query"
+        )
+        self._credential_headers = _CREDENTIAL_HEADERS | {
+            name.lower() for name in self._sensitive_headers
+        }
+        self._credential_cookies = frozenset(
+            s.parameter_name for s in self._schemes.values() if s.location == "cookie"
         )
         self._check_servers(tuple(operations_without_server))
 
@@ -618,6 +661,8 @@ class _BaseClient(Generic[_HttpxClientT]):
         """
         new = copy.copy(self)
         new._owns_client = False
+        for name in _cached_properties(type(self)):  # resources bound to the original
+            new.__dict__.pop(name, None)
         if not isinstance(timeout, NotGiven):
             new._timeout = _to_timeout(timeout)
         if not isinstance(max_retries, NotGiven):
@@ -687,11 +732,19 @@ class _BaseClient(Generic[_HttpxClientT]):
         cookies: Mapping[str, object] | None,
         body: object,
         files: Mapping[str, object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> httpx.Request:
         # the server first: an operation that cannot be sent anywhere says so, credentials or not
         url = self._build_url(operation, path_params or {})
         schemes = self._select_schemes(operation)
         params = encode_query(query or {}, operation.query_styles)
+        if extra_query:
+            params += self._extra_query(extra_query, query or {})
+        if extra_body:
+            body = self._extra_body(body, extra_body, operation)
         encoded = encode_body(
             operation.body_encoding,
             operation.body_media_type,
@@ -705,24 +758,11 @@ class _BaseClient(Generic[_HttpxClientT]):
             merged["Content-Type"] = encoded.content_type
         merged.update(self._default_headers)
         merged.update(_encode_header_params(headers or {}, operation.header_styles))
+        if extra_headers:
+            merged.update(self._extra_headers(extra_headers, headers or {}))
         cookie_pairs = _encode_cookie_params(cookies or {})
         for scheme in schemes:
-            secret = self._credentials[scheme.name].value
-            if scheme.type == "http":
-                http_scheme = scheme.http_scheme or "bearer"
-                if http_scheme.lower() == "basic":
-                    value = "Basic " + base64.b64encode(secret.encode()).decode()
-                elif http_scheme.lower() == "bearer":
-                    value = f"Bearer {secret}"
-                else:
-                    value = f"{http_scheme} {secret}"
-                merged[scheme.parameter_name or "Authorization"] = value
-            elif scheme.location == "header":
-                merged[scheme.parameter_name] = secret
-            elif scheme.location == "query":
-                params.append((scheme.parameter_name, secret))
-            else:
-                cookie_pairs.append(f"{scheme.parameter_name}={secret}")
+            self._authenticate(scheme, merged, params, cookie_pairs)
         if cookie_pairs:
             merged["Cookie"] = "; ".join(cookie_pairs)
         return self._client.build_request(
@@ -732,8 +772,89 @@ class _BaseClient(Generic[_HttpxClientT]):
             headers=merged,
             content=encoded.content,
             files=list(encoded.parts) or None,
-            timeout=self._timeout,
+            timeout=self._timeout if isinstance(timeout, NotGiven) else _to_timeout(timeout),
         )
+
+    def _authenticate(
+        self,
+        scheme: SecurityScheme,
+        headers: httpx.Headers,
+        params: list[tuple[str, str]],
+        cookie_pairs: list[str],
+    ) -> None:
+        """Put ``scheme``'s credential where the scheme says: a header, the query or a cookie."""
+        secret = self._credentials[scheme.name].value
+        if scheme.type == "http":
+            http_scheme = scheme.http_scheme or "bearer"
+            if http_scheme.lower() == "basic":
+                value = "Basic " + base64.b64encode(secret.encode()).decode()
+            elif http_scheme.lower() == "bearer":
+                value = f"Bearer {secret}"
+            else:
+                value = f"{http_scheme} {secret}"
+            headers[scheme.parameter_name or "Authorization"] = value
+        elif scheme.location == "header":
+            headers[scheme.parameter_name] = secret
+        elif scheme.location == "query":
+            params.append((scheme.parameter_name, secret))
+        else:
+            cookie_pairs.append(f"{scheme.parameter_name}={secret}")
+
+    def _extra_headers(self, extra: Headers, own: Mapping[str, object]) -> dict[str, str]:
+        """``extra_headers`` checked: no credential header, none of the operation's own."""
+        own_names = {name.lower() for name in own}
+        for name, value in extra.items():
+            if not isinstance(name, str) or not isinstance(value, str):
+                raise RequestValidationError("extra_headers: names and values must be strings")
+            lowered = name.lower()
+            if lowered in self._credential_headers:
+                raise RequestValidationError(
+                    f"extra_headers: {name!r} carries credentials and cannot be set per call; "
+                    f"create the client with the credential instead"
+                )
+            if lowered in own_names:
+                raise RequestValidationError(
+                    f"extra_headers: {name!r} is a parameter of this operation; "
+                    f"pass it as the method's argument"
+                )
+        return _encode_header_params(extra)
+
+    def _extra_query(self, extra: Query, own: Mapping[str, object]) -> list[tuple[str, str]]:
+        """``extra_query`` checked: no credential parameter, none of the operation's own."""
+        for name in extra:
+            if name in self._sensitive_query:
+                raise RequestValidationError(
+                    f"extra_query: {name!r} carries credentials and cannot be set per call; "
+                    f"create the client with the credential instead"
+                )
+            if name in own:
+                raise RequestValidationError(
+                    f"extra_query: {name!r} is a parameter of this operation; "
+                    f"pass it as the method's argument"
+                )
+        return encode_query(extra)
+
+    @staticmethod
+    def _extra_body(body: object, extra: Body, operation: Operation) -> object:
+        """The body with ``extra_body``'s properties added (none may replace one); only an
+        object body (JSON, form or multipart) can take them."""
+        if operation.body_encoding in ("binary", "text"):
+            raise RequestValidationError(
+                "extra_body: this operation's body is bytes or text, not an object, so "
+                "nothing can be added"
+            )
+        data = {} if isinstance(body, NotGiven) else to_json_body(body)
+        if not isinstance(data, dict):
+            raise RequestValidationError(
+                "extra_body: the request body is not a JSON object, so nothing can be added"
+            )
+        taken = sorted(set(data) & set(extra))
+        if taken:
+            raise RequestValidationError(
+                f"extra_body: {', '.join(repr(k) for k in taken)} already set by the "
+                f"method's arguments; pass it there"
+            )
+        return {**data, **extra}
 
     # ---------------------------------------------------------------- retry policy
 
@@ -789,6 +910,11 @@ class _BaseClient(Generic[_HttpxClientT]):
 
     def _make_status_error(self, operation: Operation, response: httpx.Response) -> APIStatusError:
         body = self._parse_error_body(operation, response)
+        model_key = operation.error_model_key(response.status_code)
+        if model_key is not None and isinstance(body, pydantic.BaseModel):
+            error_class = model_status_error_class(response.status_code, model_key)
+        else:
+            error_class = status_error_class(response.status_code)
         shown: object = body
         if isinstance(body, pydantic.BaseModel):
             shown = body.model_dump(mode="json", by_alias=True)
@@ -798,7 +924,8 @@ class _BaseClient(Generic[_HttpxClientT]):
         if len(text) > _ERROR_MESSAGE_LIMIT:
             text = text[:_ERROR_MESSAGE_LIMIT] + "..."
         message = self._scrub(f"Error code: {response.status_code} - {text}")
-        return status_error_class(response.status_code)(message, response=response, body=body)
+        request_id = request_id_of(response.headers, operation.request_id_headers)
+        return error_class(message, response=response, body=body, request_id=request_id)
 
     @staticmethod
     def _parse_error_body(operation: Operation, response: httpx.Response) -> object | None:
@@ -817,12 +944,24 @@ class _BaseClient(Generic[_HttpxClientT]):
                 return data
         return data
 
+    @staticmethod
     def _result(
-        self, response: httpx.Response, cast_to: Any, retries_taken: int, *, raw: bool, sync: bool
+        operation: Operation,
+        response: httpx.Response,
+        cast_to: Any,
+        retries_taken: int,
+        *,
+        raw: bool,
+        sync: bool,
     ) -> Any:
         if raw:
             cls = APIResponse if sync else AsyncAPIResponse
-            return cls(raw=response, cast_to=cast_to, retries_taken=retries_taken)
+            return cls(
+                raw=response,
+                cast_to=cast_to,
+                retries_taken=retries_taken,
+                request_id_headers=operation.request_id_headers,
+            )
         return parse_response(response, cast_to)
 
     # ---------------------------------------------------------------- logging
@@ -880,6 +1019,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
         operations_without_server: Sequence[str] = (),
+        logger_name: str = "",
     ) -> None:
         super().__init__(
             package_name=package_name,
@@ -895,6 +1035,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             default_headers=default_headers,
             http_client_timeout=http_client.timeout if http_client is not None else None,
             operations_without_server=operations_without_server,
+            logger_name=logger_name,
         )
         if http_client is not None:
             self._client = http_client
@@ -920,12 +1061,18 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         cookies: Mapping[str, object] | None = None,
         body: object = NOT_GIVEN,
         files: Mapping[str, object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> T:
         """Send ``operation`` (with retries) and parse the 2xx response into ``cast_to``.
 
-        Inside ``to_raw_response_wrapper`` an :class:`APIResponse` is returned instead.
+        Inside ``to_raw_response_wrapper`` an :class:`APIResponse` is returned instead
+        (inside ``to_streamed_response_wrapper`` one whose body is not read yet).
         """
-        raw = is_raw_response_requested()
+        mode = response_mode()
+        stream = mode == STREAM
         request = self._build_request(
             operation,
             path_params=path_params,
@@ -934,12 +1081,21 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             cookies=cookies,
             body=body,
             files=files,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
         )
         retries_taken = 0
         while True:
             self._log_request(request, retries_taken)
             try:
-                response = self._client.send(request, follow_redirects=False)
+                response = self._client.send(request, stream=stream, follow_redirects=False)
+                if stream and not response.is_success:
+                    try:
+                        response.read()
+                    finally:
+                        response.close()
             except httpx.RequestError as exc:
                 delay = self._retry_delay_for_exception(operation, exc, retries_taken)
                 if delay is None:
@@ -950,7 +1106,10 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
                 continue
             self._log_response(request, response)
             if response.is_success:
-                return cast(T, self._result(response, cast_to, retries_taken, raw=raw, sync=True))
+                result = self._result(
+                    operation, response, cast_to, retries_taken, raw=mode != PARSED, sync=True
+                )
+                return cast(T, result)
             delay = self._retry_delay_for_response(operation, response, retries_taken)
             if delay is None:
                 raise self._make_status_error(operation, response)
@@ -1027,6 +1186,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         operations_without_server: Sequence[str] = (),
+        logger_name: str = "",
     ) -> None:
         super().__init__(
             package_name=package_name,
@@ -1042,6 +1202,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             default_headers=default_headers,
             http_client_timeout=http_client.timeout if http_client is not None else None,
             operations_without_server=operations_without_server,
+            logger_name=logger_name,
         )
         if http_client is not None:
             self._client = http_client
@@ -1070,9 +1231,14 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         cookies: Mapping[str, object] | None = None,
         body: object = NOT_GIVEN,
         files: Mapping[str, object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> T:
         """Async counterpart of :meth:`SyncAPIClient.request`."""
-        raw = is_raw_response_requested()
+        mode = response_mode()
+        stream = mode == STREAM
         request = self._build_request(
             operation,
             path_params=path_params,
@@ -1081,6 +1247,10 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             cookies=cookies,
             body=body,
             files=files,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
         )
         retries_taken = 0
         while True:
@@ -1088,10 +1258,19 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             try:
                 semaphore = self._limiter.get()
                 if semaphore is None:
-                    response = await self._client.send(request, follow_redirects=False)
+                    response = await self._client.send(
+                        request, stream=stream, follow_redirects=False
+                    )
                 else:
                     async with semaphore:
-                        response = await self._client.send(request, follow_redirects=False)
+                        response = await self._client.send(
+                            request, stream=stream, follow_redirects=False
+                        )
+                if stream and not response.is_success:
+                    try:
+                        await response.aread()
+                    finally:
+                        await response.aclose()
             except httpx.RequestError as exc:
                 delay = self._retry_delay_for_exception(operation, exc, retries_taken)
                 if delay is None:
@@ -1102,7 +1281,10 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
                 continue
             self._log_response(request, response)
             if response.is_success:
-                return cast(T, self._result(response, cast_to, retries_taken, raw=raw, sync=False))
+                result = self._result(
+                    operation, response, cast_to, retries_taken, raw=mode != PARSED, sync=False
+                )
+                return cast(T, result)
             delay = self._retry_delay_for_response(operation, response, retries_taken)
             if delay is None:
                 raise self._make_status_error(operation, response)

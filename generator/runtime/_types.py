@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final, Literal, TypeAlias, TypeVar
 
 import httpx
@@ -11,8 +12,11 @@ __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
+    "Body",
+    "Headers",
     "NotGiven",
     "NotGivenOr",
+    "Query",
     "TimeoutTypes",
 ]
 
@@ -58,6 +62,15 @@ NotGivenOr: TypeAlias = _T | NotGiven
 
 TimeoutTypes: TypeAlias = float | httpx.Timeout | None
 """What callers may pass as ``timeout``: seconds, a full ``httpx.Timeout`` or ``None`` (no limit)."""
+
+Headers: TypeAlias = Mapping[str, str]
+"""``extra_headers=`` of a method: headers added to (or replacing) the request's own."""
+
+Query: TypeAlias = Mapping[str, object]
+"""``extra_query=`` of a method: query parameters added to the request's own."""
+
+Body: TypeAlias = Mapping[str, object]
+"""``extra_body=`` of a method: top-level JSON properties added to the request body."""
 
 DEFAULT_TIMEOUT: Final = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES: Final = 2

@@ -54,7 +54,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def _reset_package_logger() -> Iterator[None]:
     """``CHAT_CLIENT_LOG`` attaches a stderr handler to the package logger; undo it."""
-    logger = logging.getLogger("chat-client")
+    logger = logging.getLogger("chat_client")
     level, handlers = logger.level, list(logger.handlers)
     yield
     for handler in logger.handlers:

@@ -40,10 +40,11 @@ def test_raw_response_mudbase(flavor: Flavor, server: HTTPTestServer) -> None:
     assert raw.method == "POST"
     assert raw.url.path == "/api/chat/projects/proj_1/chats/chat_1/participants"
     assert raw.json() == mudbase_ok().json
-    parsed = raw.parse()
+    parsed = flavor.run(raw.parse())
     assert isinstance(parsed, AddParticipantResponse)
     assert isinstance(parsed.data.participants[0].added_at, datetime)
-    assert raw.parse() is parsed  # cached
+    assert flavor.run(raw.parse()) is parsed  # cached
+    assert raw.request_id == "req-9"
     assert "200" in repr(raw)
     assert server.last.json() == {"userId": "usr_1", "role": "admin"}
 
@@ -54,7 +55,7 @@ def test_raw_response_iw_erp(flavor: Flavor, server: HTTPTestServer) -> None:
         client.iw_erp.with_raw_response.add_chatroom_participant(data={"first_name": "Ada"})
     )
     assert raw.status_code == 200
-    participant = raw.parse()
+    participant = flavor.run(raw.parse())
     assert isinstance(participant, ChatroomParticipant)
     assert participant.first_name == "Ada"
     assert b'"first_name"' in raw.content and '"Ada"' in raw.text
@@ -101,7 +102,7 @@ def test_raw_parse_of_invalid_body_raises_on_parse(flavor: Flavor, server: HTTPT
     raw = flavor.run(client.iw_erp.with_raw_response.add_chatroom_participant(data={}))
     assert raw.status_code == 200 and raw.text == "nope"
     with pytest.raises(APIResponseValidationError) as info:
-        raw.parse()
+        flavor.run(raw.parse())
     assert info.value.text == "nope"
 
 

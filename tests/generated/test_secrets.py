@@ -113,7 +113,7 @@ def test_debug_logs_redact_credentials(
     with pytest.raises(APIStatusError):
         flavor.run(client.mudbase.add_participant(project_id="p", chat_id="c", user_id="u"))
 
-    package_records = [r for r in caplog.records if r.name == "chat-client"]
+    package_records = [r for r in caplog.records if r.name == "chat_client"]
     messages = [r.getMessage() for r in package_records]
     assert any(m.startswith("Request: POST") for m in messages)  # debug lines were logged
     assert any("Retrying POST" in m for m in messages)
@@ -136,10 +136,10 @@ def test_info_level_logs_requests_without_headers(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setenv("CHAT_CLIENT_LOG", "info")
-    caplog.set_level(logging.INFO, logger="chat-client")
+    caplog.set_level(logging.INFO, logger="chat_client")
     client = make(flavor, server)
     flavor.run(client.mudbase.add_participant(project_id="p", chat_id="c", user_id="u"))
-    messages = [r.getMessage() for r in caplog.records if r.name == "chat-client"]
+    messages = [r.getMessage() for r in caplog.records if r.name == "chat_client"]
     assert any("HTTP Request: POST" in m and '"200 OK"' in m for m in messages)
     assert not any(m.startswith("Request:") for m in messages)  # debug only
     assert_no_secret(caplog.text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import enum
 import uuid
-from typing import ClassVar, Literal
+from typing import Literal
 
 import pydantic
 import pytest
@@ -15,6 +15,7 @@ from generator.runtime._models import (
     BaseModel,
     build_request_model,
     encode_json,
+    mark_non_nullable,
     to_json_body,
     type_adapter,
     validate_value,
@@ -145,20 +146,27 @@ def test_encode_json() -> None:
 
 
 class _Leaf(BaseModel):
-    __non_nullable__: ClassVar[frozenset[str]] = frozenset({"name"})
     name: str | None = None
     note: str | None = None  # nullable in its schema: None may be sent
 
 
 class _Tree(BaseModel):
-    __non_nullable__: ClassVar[frozenset[str]] = frozenset({"leaf"})
     leaf: _Leaf | None = None
     leaves: list[_Leaf] | None = None
 
 
 class _Branch(_Tree):
-    __non_nullable__: ClassVar[frozenset[str]] = frozenset({"extra"})
     extra: int | None = None
+
+
+mark_non_nullable(_Leaf, "name")
+mark_non_nullable(_Tree, "leaf")
+mark_non_nullable(_Branch, "extra")
+
+
+def test_the_marks_stay_out_of_the_class_and_its_repr() -> None:
+    assert not any("non_nullable" in name for name in vars(_Leaf))
+    assert "non_nullable" not in repr(_Leaf(name="x"))
 
 
 def test_explicit_none_is_refused_for_non_nullable_fields_at_any_depth() -> None:

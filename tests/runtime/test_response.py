@@ -131,7 +131,7 @@ async def test_raw_response_wrapper_async(server: HTTPTestServer) -> None:
         raw = await AsyncResourceWithRawResponse(AsyncResource(client)).get("a")
         assert isinstance(raw, AsyncAPIResponse)
         assert raw.status_code == 200
-        assert raw.parse() == Item(id="a", name="n")
+        assert await raw.parse() == Item(id="a", name="n")
         assert not is_raw_response_requested()
         server.enqueue(Reply(json={"id": "b", "name": "m"}))
         assert await AsyncResource(client).get("b") == Item(id="b", name="m")

@@ -4,7 +4,11 @@
 Start with :class:`ChatClient` or :class:`AsyncChatClient`.
 """
 
+import importlib
+from typing import TYPE_CHECKING
+
 from ._client import AsyncChatClient, ChatClient
+from ._errors import MudbaseErrorStatusError
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -20,6 +24,7 @@ from ._exceptions import (
     MissingCredentialError,
     MissingServerError,
     MissingServerVariableError,
+    ModelStatusError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -30,6 +35,9 @@ from ._exceptions import (
 from ._response import APIResponse, AsyncAPIResponse
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from . import models as models
 
 __all__ = [
     "NOT_GIVEN",
@@ -51,6 +59,8 @@ __all__ = [
     "MissingCredentialError",
     "MissingServerError",
     "MissingServerVariableError",
+    "ModelStatusError",
+    "MudbaseErrorStatusError",
     "NotFoundError",
     "NotGiven",
     "PermissionDeniedError",
@@ -59,4 +69,12 @@ __all__ = [
     "ServerVariableError",
     "UnprocessableEntityError",
     "__version__",
+    "models",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # ``chat_client.models`` without importing it first; loaded on first access only
+    if name == "models":
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import httpx
@@ -54,6 +55,7 @@ class ChatClient(SyncAPIClient):
         """
         super().__init__(
             package_name="chat-client",
+            logger_name="chat_client",
             package_version=__version__,
             env_prefix="CHAT_CLIENT_",
             security_schemes=_spec.SECURITY_SCHEMES,
@@ -71,13 +73,13 @@ class ChatClient(SyncAPIClient):
             http_client=http_client,
         )
 
-    @property
+    @cached_property
     def iw_erp(self) -> IwErpResource:
         from .resources.iw_erp import IwErpResource
 
         return IwErpResource(self)
 
-    @property
+    @cached_property
     def mudbase(self) -> MudbaseResource:
         from .resources.mudbase import MudbaseResource
 
@@ -118,6 +120,7 @@ class AsyncChatClient(AsyncAPIClient):
         """
         super().__init__(
             package_name="chat-client",
+            logger_name="chat_client",
             package_version=__version__,
             env_prefix="CHAT_CLIENT_",
             security_schemes=_spec.SECURITY_SCHEMES,
@@ -135,13 +138,13 @@ class AsyncChatClient(AsyncAPIClient):
             http_client=http_client,
         )
 
-    @property
+    @cached_property
     def iw_erp(self) -> AsyncIwErpResource:
         from .resources.iw_erp import AsyncIwErpResource
 
         return AsyncIwErpResource(self)
 
-    @property
+    @cached_property
     def mudbase(self) -> AsyncMudbaseResource:
         from .resources.mudbase import AsyncMudbaseResource
 

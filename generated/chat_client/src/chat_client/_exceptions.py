@@ -12,7 +12,8 @@
     │   └── MissingServerVariableError      a server variable whose default is a placeholder
     └── APIError                            (message, request, body)
         ├── APIResponseValidationError      2xx body is not JSON or does not match the model
-        ├── APIStatusError                  non-2xx response (status_code, response, body)
+        ├── APIStatusError                  non-2xx response (status_code, response, body, request_id)
+        │   ├── ModelStatusError[M]         ... whose body is the operation's declared error model M
         │   ├── BadRequestError             400
         │   ├── AuthenticationError         401
         │   ├── PermissionDeniedError       403
@@ -24,14 +25,21 @@
         └── APIConnectionError              the request could not be completed
             └── APITimeoutError             ... because it timed out
 
+An error model the spec declares gets a generated ``ModelStatusError`` subclass (say
+``MudbaseErrorStatusError``): a non-2xx response whose body validates as that model is raised
+as an instance of both it and the status class (``BadRequestError``...), so
+``except MudbaseErrorStatusError as exc`` gives ``exc.body`` typed as ``MudbaseError``.
+
 Messages never contain credential values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any, Generic, TypeVar, cast
 
 import httpx
+import pydantic
 
 __all__ = [
     "APIConnectionError",
@@ -48,14 +56,32 @@ __all__ = [
     "MissingCredentialError",
     "MissingServerError",
     "MissingServerVariableError",
+    "ModelStatusError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestValidationError",
     "ServerVariableError",
     "UnprocessableEntityError",
+    "model_status_error_class",
+    "request_id_of",
     "status_error_class",
 ]
+
+_ModelT = TypeVar("_ModelT", bound=pydantic.BaseModel)
+
+#: response headers that carry the server's request id, looked up in this order
+REQUEST_ID_HEADERS = ("x-request-id", "request-id")
+
+
+def request_id_of(headers: httpx.Headers, names: Iterable[str] = ()) -> str | None:
+    """The request id a response carries: the first of ``names`` (the headers the spec
+    documents), then ``x-request-id``, then ``request-id``; ``None`` when there is none."""
+    for name in (*names, *REQUEST_ID_HEADERS):
+        value = headers.get(name)
+        if value:
+            return str(value)
+    return None
 
 
 class ClientError(Exception):
@@ -75,7 +101,7 @@ class MissingCredentialError(ClientError):
         super().__init__(message)
         self.message = message
         self.operation_id = operation_id
-        self.alternatives = tuple(tuple(a) for a in alternatives)
+        self.alternatives: tuple[tuple[str, ...], ...] = tuple(tuple(a) for a in alternatives)
 
 
 class InvalidCredentialError(ClientError, ValueError):
@@ -92,7 +118,7 @@ class RequestValidationError(ClientError, ValueError):
     def __init__(self, message: str, errors: Sequence[tuple[str, str]] = ()) -> None:
         super().__init__(message)
         self.message = message
-        self.errors = tuple(errors)
+        self.errors: tuple[tuple[str, str], ...] = tuple(errors)
 
 
 class ServerVariableError(ClientError, ValueError):
@@ -136,13 +162,17 @@ class APIError(ClientError):
 
     message: str
     request: httpx.Request
-    body: object | None
 
     def __init__(self, message: str, request: httpx.Request, body: object | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.request = request
-        self.body = body
+        self._body = body
+
+    @property
+    def body(self) -> object | None:
+        """The parsed body: a model, the JSON data or the text (``None`` when empty)."""
+        return self._body
 
     def __str__(self) -> str:
         return self.message
@@ -173,15 +203,49 @@ class APIStatusError(APIError):
 
     ``body`` is the parsed error model if the operation declares one for the status,
     otherwise the parsed JSON, otherwise the text (``None`` if the body is empty).
+    ``request_id`` is the server's id of the request (``x-request-id`` or the header the
+    spec documents), ``None`` when it sent none: quote it to the API's support.
     """
 
     response: httpx.Response
     status_code: int
+    request_id: str | None
 
-    def __init__(self, message: str, *, response: httpx.Response, body: object | None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: object | None,
+        request_id: str | None = None,
+    ) -> None:
         super().__init__(message, response.request, body)
         self.response = response
         self.status_code = response.status_code
+        self.request_id = request_id if request_id is not None else request_id_of(response.headers)
+
+
+_MODEL_ERRORS: dict[str, type[ModelStatusError[Any]]] = {}
+
+
+class ModelStatusError(APIStatusError, Generic[_ModelT]):
+    """A non-2xx response whose body is the error model the operation declares for its status.
+
+    Not raised itself: a generated subclass per error model (``class
+    MudbaseErrorStatusError(ModelStatusError["MudbaseError"], model="pkg.models:MudbaseError")``)
+    is, combined with the status class, so both ``except BadRequestError`` and ``except
+    MudbaseErrorStatusError`` catch it. ``body`` is then always a validated model instance.
+    """
+
+    def __init_subclass__(cls, *, model: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if model:
+            _MODEL_ERRORS[model] = cls
+
+    @property
+    def body(self) -> _ModelT:
+        """The error body, validated as the operation's declared error model."""
+        return cast(_ModelT, self._body)
 
 
 class BadRequestError(APIStatusError):
@@ -246,3 +310,26 @@ def status_error_class(status_code: int) -> type[APIStatusError]:
     if status_code >= 500:
         return InternalServerError
     return _STATUS_ERRORS.get(status_code, APIStatusError)
+
+
+def model_status_error_class(status_code: int, model: str) -> type[APIStatusError]:
+    """The class to raise for ``status_code`` with a body validated as ``model``.
+
+    ``model`` is ``"<module>:<name>"``. Without a registered :class:`ModelStatusError`
+    subclass for it, this is :func:`status_error_class`; with one, a class that is both.
+    """
+    status_class = status_error_class(status_code)
+    model_class = _MODEL_ERRORS.get(model)
+    if model_class is None:
+        return status_class
+    if status_class is APIStatusError:
+        return model_class
+    combined = _COMBINED.get((status_class, model_class))
+    if combined is None:
+        namespace = {"__module__": __name__, "__qualname__": status_class.__qualname__}
+        combined = type(status_class.__name__, (model_class, status_class), namespace)
+        _COMBINED[(status_class, model_class)] = combined
+    return combined
+
+
+_COMBINED: dict[tuple[type[APIStatusError], type[ModelStatusError[Any]]], type[APIStatusError]] = {}

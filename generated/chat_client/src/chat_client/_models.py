@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import weakref
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, TypeVar, cast
 
@@ -19,6 +20,7 @@ __all__ = [
     "build_request_model",
     "encode_json",
     "format_validation_error",
+    "mark_non_nullable",
     "reject_nulls",
     "to_json_body",
     "type_adapter",
@@ -36,18 +38,13 @@ class BaseModel(pydantic.BaseModel):
     Validation errors name fields by their Python name (``loc_by_alias=False``).
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
         populate_by_name=True,
         protected_namespaces=(),
         loc_by_alias=False,
         defer_build=True,
     )
-
-    #: optional fields the spec does not allow to be ``null``; set by the generator.
-    #: Responses stay lenient (a server sending ``null`` does not break the client);
-    #: requests are refused by :func:`reject_nulls` before anything is sent.
-    __non_nullable__: ClassVar[frozenset[str]] = frozenset()
 
     def to_dict(
         self,
@@ -88,6 +85,20 @@ class BaseModel(pydantic.BaseModel):
         )
 
 
+#: per model class: optional fields the spec does not allow to be ``null``
+_NON_NULLABLE: weakref.WeakKeyDictionary[type, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def mark_non_nullable(model: type[pydantic.BaseModel], *fields: str) -> None:
+    """Record optional ``fields`` of ``model`` whose schema does not allow ``null``.
+
+    Generated model modules call this after the class (kept out of the class body, so
+    the public class shows only its fields). Responses stay lenient (a server sending
+    ``null`` does not break the client); requests are refused by :func:`reject_nulls`.
+    """
+    _NON_NULLABLE[model] = _NON_NULLABLE.get(model, frozenset()) | frozenset(fields)
+
+
 def _format_loc(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
@@ -125,7 +136,7 @@ def _null_fields(value: object, path: str, found: list[tuple[str, str]]) -> None
     if isinstance(value, pydantic.BaseModel):
         forbidden: set[str] = set()
         for cls in type(value).__mro__:
-            forbidden.update(cls.__dict__.get("__non_nullable__", ()))
+            forbidden.update(_NON_NULLABLE.get(cls, ()))
         for name in sorted(value.model_fields_set):
             child = getattr(value, name, None)
             where = f"{path}.{name}" if path else name

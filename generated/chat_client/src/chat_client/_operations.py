@@ -108,6 +108,8 @@ class Operation:
     ``error_models`` maps status keys (``"404"``, ``"4XX"``, ``"default"``) to the
     model used to parse error bodies, or to its name in the ``models_module``: then the
     model is imported only when such an error arrives, not with the resource module.
+    ``request_id_headers`` are response headers the spec documents as carrying the
+    server's request id (``x-request-id`` is always looked at too).
     """
 
     operation_id: str
@@ -134,6 +136,7 @@ class Operation:
     header_styles: Mapping[str, str] = field(
         default_factory=lambda: _NO_STYLES, compare=False, hash=False
     )
+    request_id_headers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.method != self.method.upper():
@@ -160,12 +163,27 @@ class Operation:
 
     def error_model_for(self, status_code: int) -> type[pydantic.BaseModel] | None:
         """The error model declared for ``status_code``: exact, then ``NXX``, then default."""
+        found = self._error_entry(status_code)
+        return None if found is None else self._model(found)
+
+    def error_model_key(self, status_code: int) -> str | None:
+        """``"<module>:<name>"`` of the error model declared for ``status_code`` (or ``None``).
+
+        For a model given by name that is ``models_module:name``, without importing it.
+        """
+        found = self._error_entry(status_code)
+        if found is None:
+            return None
+        if isinstance(found, str):
+            return f"{self.models_module}:{found}"
+        return f"{found.__module__}:{found.__qualname__}"
+
+    def _error_entry(self, status_code: int) -> type[pydantic.BaseModel] | str | None:
         models = self.error_models
         for key in (str(status_code), f"{status_code // 100}XX", f"{status_code // 100}xx"):
             if key in models:
-                return self._model(models[key])
-        found = models.get("default")
-        return None if found is None else self._model(found)
+                return models[key]
+        return models.get("default")
 
     def _model(self, model: type[pydantic.BaseModel] | str) -> type[pydantic.BaseModel]:
         if not isinstance(model, str):

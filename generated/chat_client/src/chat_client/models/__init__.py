@@ -13,7 +13,9 @@ if TYPE_CHECKING:
         AddParticipantResponseData as AddParticipantResponseData,
     )
     from ._chatroom import Chatroom as Chatroom
+    from ._chatroom_param import ChatroomParam as ChatroomParam
     from ._chatroom_participant import ChatroomParticipant as ChatroomParticipant
+    from ._chatroom_participant_param import ChatroomParticipantParam as ChatroomParticipantParam
     from ._chatroom_participant_request import (
         ChatroomParticipantRequest as ChatroomParticipantRequest,
     )
@@ -26,7 +28,9 @@ _MODULES: dict[str, str] = {
     "AddParticipantResponse": "_add_participant_response",
     "AddParticipantResponseData": "_add_participant_response_data",
     "Chatroom": "_chatroom",
+    "ChatroomParam": "_chatroom_param",
     "ChatroomParticipant": "_chatroom_participant",
+    "ChatroomParticipantParam": "_chatroom_participant_param",
     "ChatroomParticipantRequest": "_chatroom_participant_request",
     "MudbaseError": "_mudbase_error",
     "ParticipantEntry": "_participant_entry",
@@ -38,7 +42,9 @@ __all__ = [
     "AddParticipantResponse",
     "AddParticipantResponseData",
     "Chatroom",
+    "ChatroomParam",
     "ChatroomParticipant",
+    "ChatroomParticipantParam",
     "ChatroomParticipantRequest",
     "MudbaseError",
     "ParticipantEntry",

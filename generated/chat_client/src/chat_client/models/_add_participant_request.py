@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from pydantic import Field
 
-from chat_client._models import BaseModel
-
+from .._models import BaseModel, mark_non_nullable
 from ._participant_role import ParticipantRole
 
 __all__ = ["AddParticipantRequest"]
@@ -26,4 +25,6 @@ class AddParticipantRequest(BaseModel):
     """
     Optional role of the new participant; must be `admin` or `member`.
     """
-    __non_nullable__: ClassVar[frozenset[str]] = frozenset({"role"})
+
+
+mark_non_nullable(AddParticipantRequest, "role")

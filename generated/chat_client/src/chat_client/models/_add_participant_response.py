@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from chat_client._models import BaseModel
-
+from .._models import BaseModel, mark_non_nullable
 from ._add_participant_response_data import AddParticipantResponseData
 
 __all__ = ["AddParticipantResponse"]
@@ -24,4 +21,6 @@ class AddParticipantResponse(BaseModel):
     """
     The result payload.
     """
-    __non_nullable__: ClassVar[frozenset[str]] = frozenset({"data", "success"})
+
+
+mark_non_nullable(AddParticipantResponse, "data", "success")

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from chat_client._models import BaseModel
-
+from .._models import BaseModel, mark_non_nullable
 from ._participant_entry import ParticipantEntry
 
 __all__ = ["AddParticipantResponseData"]
@@ -20,4 +17,6 @@ class AddParticipantResponseData(BaseModel):
     """
     Participants of the chat. The docs do not say whether this is the complete participant list after the addition or only the added participant (their example shows a single entry); treat it as the chat's participant list (assumption).
     """
-    __non_nullable__: ClassVar[frozenset[str]] = frozenset({"participants"})
+
+
+mark_non_nullable(AddParticipantResponseData, "participants")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from pydantic import Field
 
-from chat_client._models import BaseModel
+from .._models import BaseModel, mark_non_nullable
 
 __all__ = ["Chatroom"]
 
@@ -41,6 +41,6 @@ class Chatroom(BaseModel):
     """
     URL of the chatroom's image (URL format not documented, not enforced).
     """
-    __non_nullable__: ClassVar[frozenset[str]] = frozenset(
-        {"created", "deleted", "id", "image_url", "name", "updated"}
-    )
+
+
+mark_non_nullable(Chatroom, "created", "deleted", "id", "image_url", "name", "updated")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from pydantic import Field
 
-from chat_client._models import BaseModel
-
+from .._models import BaseModel, mark_non_nullable
 from ._chatroom import Chatroom
 
 __all__ = ["ChatroomParticipant"]
@@ -118,30 +117,31 @@ class ChatroomParticipant(BaseModel):
     """
     Number of messages the participant has read (inferred from the name). Optional: only one snapshot of the vendor docs adds this field, and only to the response.
     """
-    __non_nullable__: ClassVar[frozenset[str]] = frozenset(
-        {
-            "ai_auto_close_secret_word",
-            "ai_number_of_context_messages",
-            "ai_prompt",
-            "auto_created",
-            "auto_reply",
-            "avatar_token",
-            "can_write",
-            "chatroom",
-            "created",
-            "deleted",
-            "first_name",
-            "id",
-            "image_url",
-            "is_muted",
-            "last_name",
-            "last_read_at",
-            "message_count_read",
-            "name",
-            "nickname",
-            "participant_type",
-            "preferred_color_hex",
-            "room_admin",
-            "updated",
-        }
-    )
+
+
+mark_non_nullable(
+    ChatroomParticipant,
+    "ai_auto_close_secret_word",
+    "ai_number_of_context_messages",
+    "ai_prompt",
+    "auto_created",
+    "auto_reply",
+    "avatar_token",
+    "can_write",
+    "chatroom",
+    "created",
+    "deleted",
+    "first_name",
+    "id",
+    "image_url",
+    "is_muted",
+    "last_name",
+    "last_read_at",
+    "message_count_read",
+    "name",
+    "nickname",
+    "participant_type",
+    "preferred_color_hex",
+    "room_admin",
+    "updated",
+)

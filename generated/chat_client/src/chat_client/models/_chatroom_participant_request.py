@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from chat_client._models import BaseModel
-
+from .._models import BaseModel
 from ._chatroom_participant import ChatroomParticipant
 
 __all__ = ["ChatroomParticipantRequest"]

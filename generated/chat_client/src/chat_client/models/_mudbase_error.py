@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from pydantic import Field
 
-from chat_client._models import BaseModel
+from .._models import BaseModel, mark_non_nullable
 
 __all__ = ["MudbaseError"]
 
@@ -41,6 +41,6 @@ class MudbaseError(BaseModel):
     """
     Identifier of the request, useful for support requests.
     """
-    __non_nullable__: ClassVar[frozenset[str]] = frozenset(
-        {"code", "details", "error", "path", "request_id", "timestamp"}
-    )
+
+
+mark_non_nullable(MudbaseError, "code", "details", "error", "path", "request_id", "timestamp")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from pydantic import Field
 
-from chat_client._models import BaseModel
+from .._models import BaseModel, mark_non_nullable
 
 __all__ = ["ParticipantEntry"]
 
@@ -33,4 +33,6 @@ class ParticipantEntry(BaseModel):
     """
     When the user was added to the chat.
     """
-    __non_nullable__: ClassVar[frozenset[str]] = frozenset({"added_at", "role", "user_id"})
+
+
+mark_non_nullable(ParticipantEntry, "added_at", "role", "user_id")

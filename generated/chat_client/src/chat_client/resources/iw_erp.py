@@ -3,24 +3,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import httpx
 
 from .. import _spec
 from .._models import build_request_model
 from .._operations import Operation
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, NotGiven
+from .._response import (
+    APIResponse,
+    AsyncAPIResponse,
+    AsyncResponseContextManager,
+    ResponseContextManager,
+    call_async_raw,
+    call_async_streamed,
+    call_raw,
+    call_streamed,
+)
+from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query
 
 if TYPE_CHECKING:
     from .._base_client import AsyncAPIClient, SyncAPIClient
-    from ..models import ChatroomParticipant
+    from ..models import ChatroomParticipant, ChatroomParticipantParam
 
 __all__ = [
     "AsyncIwErpResource",
     "AsyncIwErpResourceWithRawResponse",
+    "AsyncIwErpResourceWithStreamingResponse",
     "IwErpResource",
     "IwErpResourceWithRawResponse",
+    "IwErpResourceWithStreamingResponse",
 ]
 
 _ADD_CHATROOM_PARTICIPANT = Operation(
@@ -34,22 +47,31 @@ _ADD_CHATROOM_PARTICIPANT = Operation(
 
 
 class IwErpResource:
-    """IW-ERP (inwendo club software) chat API. Each customer has its own host `https://<tenant>.iw-erp.de`; paths start with `/api/` without a version prefix. Authenticated with the `x-session-token` header. The vendor's API has more chat operations (list, update and delete participants; get and update chatrooms) that are not part of this spec."""
+    """The operations of ``client.iw_erp``, described in this module's docstring."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
-    @property
+    @cached_property
     def with_raw_response(self) -> IwErpResourceWithRawResponse:
         """The same methods, returning the raw response (status, headers, ``.parse()``)."""
         return IwErpResourceWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> IwErpResourceWithStreamingResponse:
+        """The same methods, as context managers over the unread response (``iter_lines()``...)."""
+        return IwErpResourceWithStreamingResponse(self)
+
     def add_chatroom_participant(
         self,
         *,
-        data: ChatroomParticipant | Mapping[str, Any],
+        data: ChatroomParticipant | ChatroomParticipantParam,
         iw_build_id: str | NotGiven = NOT_GIVEN,
         iw_package_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
     ) -> ChatroomParticipant:
         """Add a participant to a chatroom
 
@@ -74,26 +96,39 @@ class IwErpResource:
             cast_to=ChatroomParticipant,
             query={"iw-build-id": iw_build_id, "iw-package-id": iw_package_id},
             body=build_request_model(ChatroomParticipantRequest, {"data": data}),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
         )
 
 
 class AsyncIwErpResource:
-    """IW-ERP (inwendo club software) chat API. Each customer has its own host `https://<tenant>.iw-erp.de`; paths start with `/api/` without a version prefix. Authenticated with the `x-session-token` header. The vendor's API has more chat operations (list, update and delete participants; get and update chatrooms) that are not part of this spec."""
+    """The operations of ``async_client.iw_erp``, as coroutines."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
 
-    @property
+    @cached_property
     def with_raw_response(self) -> AsyncIwErpResourceWithRawResponse:
         """The same methods, returning the raw response (status, headers, ``.parse()``)."""
         return AsyncIwErpResourceWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> AsyncIwErpResourceWithStreamingResponse:
+        """The same methods, as context managers over the unread response (``iter_lines()``...)."""
+        return AsyncIwErpResourceWithStreamingResponse(self)
+
     async def add_chatroom_participant(
         self,
         *,
-        data: ChatroomParticipant | Mapping[str, Any],
+        data: ChatroomParticipant | ChatroomParticipantParam,
         iw_build_id: str | NotGiven = NOT_GIVEN,
         iw_package_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
     ) -> ChatroomParticipant:
         """Add a participant to a chatroom
 
@@ -118,6 +153,10 @@ class AsyncIwErpResource:
             cast_to=ChatroomParticipant,
             query={"iw-build-id": iw_build_id, "iw-package-id": iw_package_id},
             body=build_request_model(ChatroomParticipantRequest, {"data": data}),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
         )
 
 
@@ -125,13 +164,117 @@ class IwErpResourceWithRawResponse:
     """:class:`IwErpResource` whose methods return :class:`APIResponse` objects."""
 
     def __init__(self, resource: IwErpResource) -> None:
-        self.add_chatroom_participant = to_raw_response_wrapper(resource.add_chatroom_participant)
+        self._resource = resource
+
+    def add_chatroom_participant(
+        self,
+        *,
+        data: ChatroomParticipant | ChatroomParticipantParam,
+        iw_build_id: str | NotGiven = NOT_GIVEN,
+        iw_package_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[ChatroomParticipant]:
+        """:meth:`IwErpResource.add_chatroom_participant`, returning the raw response."""
+        return call_raw(
+            self._resource.add_chatroom_participant,
+            data=data,
+            iw_build_id=iw_build_id,
+            iw_package_id=iw_package_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
 
 
 class AsyncIwErpResourceWithRawResponse:
     """:class:`AsyncIwErpResource` whose methods return :class:`AsyncAPIResponse` objects."""
 
     def __init__(self, resource: AsyncIwErpResource) -> None:
-        self.add_chatroom_participant = async_to_raw_response_wrapper(
-            resource.add_chatroom_participant
+        self._resource = resource
+
+    async def add_chatroom_participant(
+        self,
+        *,
+        data: ChatroomParticipant | ChatroomParticipantParam,
+        iw_build_id: str | NotGiven = NOT_GIVEN,
+        iw_package_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncAPIResponse[ChatroomParticipant]:
+        """:meth:`AsyncIwErpResource.add_chatroom_participant`, returning the raw response."""
+        return await call_async_raw(
+            self._resource.add_chatroom_participant,
+            data=data,
+            iw_build_id=iw_build_id,
+            iw_package_id=iw_package_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+
+class IwErpResourceWithStreamingResponse:
+    """:class:`IwErpResource` whose methods return context managers over :class:`APIResponse`."""
+
+    def __init__(self, resource: IwErpResource) -> None:
+        self._resource = resource
+
+    def add_chatroom_participant(
+        self,
+        *,
+        data: ChatroomParticipant | ChatroomParticipantParam,
+        iw_build_id: str | NotGiven = NOT_GIVEN,
+        iw_package_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+    ) -> ResponseContextManager[ChatroomParticipant]:
+        """:meth:`IwErpResource.add_chatroom_participant` in ``with``: the unread response."""
+        return call_streamed(
+            self._resource.add_chatroom_participant,
+            data=data,
+            iw_build_id=iw_build_id,
+            iw_package_id=iw_package_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+
+class AsyncIwErpResourceWithStreamingResponse:
+    """:class:`AsyncIwErpResource` whose methods return async context managers over :class:`AsyncAPIResponse`."""
+
+    def __init__(self, resource: AsyncIwErpResource) -> None:
+        self._resource = resource
+
+    def add_chatroom_participant(
+        self,
+        *,
+        data: ChatroomParticipant | ChatroomParticipantParam,
+        iw_build_id: str | NotGiven = NOT_GIVEN,
+        iw_package_id: str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncResponseContextManager[ChatroomParticipant]:
+        """:meth:`AsyncIwErpResource.add_chatroom_participant` in ``async with``: the unread response."""
+        return call_async_streamed(
+            self._resource.add_chatroom_participant,
+            data=data,
+            iw_build_id=iw_build_id,
+            iw_package_id=iw_package_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
         )

@@ -3,13 +3,25 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
+
+import httpx
 
 from .. import _spec
 from .._models import build_request_model
 from .._operations import Operation
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, NotGiven
+from .._response import (
+    APIResponse,
+    AsyncAPIResponse,
+    AsyncResponseContextManager,
+    ResponseContextManager,
+    call_async_raw,
+    call_async_streamed,
+    call_raw,
+    call_streamed,
+)
+from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query
 
 if TYPE_CHECKING:
     from .._base_client import AsyncAPIClient, SyncAPIClient
@@ -18,8 +30,10 @@ if TYPE_CHECKING:
 __all__ = [
     "AsyncMudbaseResource",
     "AsyncMudbaseResourceWithRawResponse",
+    "AsyncMudbaseResourceWithStreamingResponse",
     "MudbaseResource",
     "MudbaseResourceWithRawResponse",
+    "MudbaseResourceWithStreamingResponse",
 ]
 
 _ADD_PARTICIPANT = Operation(
@@ -38,15 +52,20 @@ _ADD_PARTICIPANT = Operation(
 
 
 class MudbaseResource:
-    """Mudbase chat API (`https://cloud.mudbase.dev`). Authenticated with a JWT in the `Authorization: Bearer` header."""
+    """The operations of ``client.mudbase``, described in this module's docstring."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
-    @property
+    @cached_property
     def with_raw_response(self) -> MudbaseResourceWithRawResponse:
         """The same methods, returning the raw response (status, headers, ``.parse()``)."""
         return MudbaseResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> MudbaseResourceWithStreamingResponse:
+        """The same methods, as context managers over the unread response (``iter_lines()``...)."""
+        return MudbaseResourceWithStreamingResponse(self)
 
     def add_participant(
         self,
@@ -55,6 +74,10 @@ class MudbaseResource:
         chat_id: str,
         user_id: str,
         role: Literal["admin", "member"] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
     ) -> AddParticipantResponse:
         """Add participant to chat
 
@@ -87,19 +110,28 @@ class MudbaseResource:
             cast_to=AddParticipantResponse,
             path_params={"projectId": project_id, "chatId": chat_id},
             body=build_request_model(AddParticipantRequest, {"userId": user_id, "role": role}),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
         )
 
 
 class AsyncMudbaseResource:
-    """Mudbase chat API (`https://cloud.mudbase.dev`). Authenticated with a JWT in the `Authorization: Bearer` header."""
+    """The operations of ``async_client.mudbase``, as coroutines."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
 
-    @property
+    @cached_property
     def with_raw_response(self) -> AsyncMudbaseResourceWithRawResponse:
         """The same methods, returning the raw response (status, headers, ``.parse()``)."""
         return AsyncMudbaseResourceWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncMudbaseResourceWithStreamingResponse:
+        """The same methods, as context managers over the unread response (``iter_lines()``...)."""
+        return AsyncMudbaseResourceWithStreamingResponse(self)
 
     async def add_participant(
         self,
@@ -108,6 +140,10 @@ class AsyncMudbaseResource:
         chat_id: str,
         user_id: str,
         role: Literal["admin", "member"] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
     ) -> AddParticipantResponse:
         """Add participant to chat
 
@@ -140,6 +176,10 @@ class AsyncMudbaseResource:
             cast_to=AddParticipantResponse,
             path_params={"projectId": project_id, "chatId": chat_id},
             body=build_request_model(AddParticipantRequest, {"userId": user_id, "role": role}),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
         )
 
 
@@ -147,11 +187,125 @@ class MudbaseResourceWithRawResponse:
     """:class:`MudbaseResource` whose methods return :class:`APIResponse` objects."""
 
     def __init__(self, resource: MudbaseResource) -> None:
-        self.add_participant = to_raw_response_wrapper(resource.add_participant)
+        self._resource = resource
+
+    def add_participant(
+        self,
+        *,
+        project_id: str,
+        chat_id: str,
+        user_id: str,
+        role: Literal["admin", "member"] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[AddParticipantResponse]:
+        """:meth:`MudbaseResource.add_participant`, returning the raw response."""
+        return call_raw(
+            self._resource.add_participant,
+            project_id=project_id,
+            chat_id=chat_id,
+            user_id=user_id,
+            role=role,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
 
 
 class AsyncMudbaseResourceWithRawResponse:
     """:class:`AsyncMudbaseResource` whose methods return :class:`AsyncAPIResponse` objects."""
 
     def __init__(self, resource: AsyncMudbaseResource) -> None:
-        self.add_participant = async_to_raw_response_wrapper(resource.add_participant)
+        self._resource = resource
+
+    async def add_participant(
+        self,
+        *,
+        project_id: str,
+        chat_id: str,
+        user_id: str,
+        role: Literal["admin", "member"] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncAPIResponse[AddParticipantResponse]:
+        """:meth:`AsyncMudbaseResource.add_participant`, returning the raw response."""
+        return await call_async_raw(
+            self._resource.add_participant,
+            project_id=project_id,
+            chat_id=chat_id,
+            user_id=user_id,
+            role=role,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+
+class MudbaseResourceWithStreamingResponse:
+    """:class:`MudbaseResource` whose methods return context managers over :class:`APIResponse`."""
+
+    def __init__(self, resource: MudbaseResource) -> None:
+        self._resource = resource
+
+    def add_participant(
+        self,
+        *,
+        project_id: str,
+        chat_id: str,
+        user_id: str,
+        role: Literal["admin", "member"] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+    ) -> ResponseContextManager[AddParticipantResponse]:
+        """:meth:`MudbaseResource.add_participant` in ``with``: the unread response."""
+        return call_streamed(
+            self._resource.add_participant,
+            project_id=project_id,
+            chat_id=chat_id,
+            user_id=user_id,
+            role=role,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+
+class AsyncMudbaseResourceWithStreamingResponse:
+    """:class:`AsyncMudbaseResource` whose methods return async context managers over :class:`AsyncAPIResponse`."""
+
+    def __init__(self, resource: AsyncMudbaseResource) -> None:
+        self._resource = resource
+
+    def add_participant(
+        self,
+        *,
+        project_id: str,
+        chat_id: str,
+        user_id: str,
+        role: Literal["admin", "member"] | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncResponseContextManager[AddParticipantResponse]:
+        """:meth:`AsyncMudbaseResource.add_participant` in ``async with``: the unread response."""
+        return call_async_streamed(
+            self._resource.add_participant,
+            project_id=project_id,
+            chat_id=chat_id,
+            user_id=user_id,
+            role=role,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
