@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from generator.nullability import is_nullable, property_schemas
+
 __all__ = [
     "ClassSource",
     "ModelClass",
@@ -125,7 +127,8 @@ def analyse(source: str, schemas: Mapping[str, Any], *, describe: bool = True) -
             start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
             text = "\n".join(lines[start - 1 : node.end_lineno])
             if describe:
-                model, not_null = _describe(node, schemas.get(node.name) or {}, models)
+                properties = property_schemas(schemas.get(node.name) or {}, schemas)
+                model, not_null = _describe(node, properties, models)
             else:
                 model, not_null = ModelClass(node.name, (), False), []
             models[node.name] = model
@@ -486,9 +489,12 @@ def _eager(node: ast.ClassDef) -> frozenset[str]:
 
 
 def _describe(
-    node: ast.ClassDef, schema: Any, described: Mapping[str, ModelClass]
+    node: ast.ClassDef, properties: Mapping[str, Any], described: Mapping[str, ModelClass]
 ) -> tuple[ModelClass, list[str]]:
     """The fields of one class, and its optional fields that may not be ``null``.
+
+    ``properties`` (wire name -> schema, ``allOf`` members' included) says which
+    fields are nullable or read-only (:func:`generator.nullability.property_schemas`).
 
     A ``RootModel[...]`` class has no fields, only its root annotation. Otherwise the
     fields of base classes described earlier (``described``) come first, as pydantic
@@ -498,8 +504,7 @@ def _describe(
     root = next((b for b in bases if b.startswith("RootModel[")), None)
     if root is not None:
         return ModelClass(node.name, (), True, root[len("RootModel[") : -1]), []
-    properties = schema.get("properties") if isinstance(schema, dict) else None
-    fields = _own_fields(node, properties if isinstance(properties, dict) else {})
+    fields = _own_fields(node, properties)
     own = {f.name: f for f in fields}
     not_null = sorted(f.name for f in fields if not f.required and not f.nullable)
     inherited = _inherited_fields(bases, described)
@@ -562,7 +567,7 @@ def _field(
         alias=alias,
         annotation=annotation,
         required=required,
-        nullable=_nullable(prop_schema),
+        nullable=is_nullable(prop_schema),
         read_only=isinstance(prop_schema, dict) and prop_schema.get("readOnly") is True,
         description=description,
     )
@@ -604,20 +609,3 @@ def _default_of(value: ast.expr | None) -> tuple[bool, str]:
             return isinstance(first, ast.Constant) and first.value is Ellipsis, alias
         return not any(kw.arg in {"default", "default_factory"} for kw in value.keywords), alias
     return False, ""
-
-
-def _nullable(schema: Any) -> bool:
-    if not isinstance(schema, dict):
-        return False
-    if schema.get("nullable") is True:
-        return True
-    kind = schema.get("type")
-    if kind == "null" or (isinstance(kind, list) and "null" in kind):
-        return True
-    for key in ("oneOf", "anyOf"):
-        if any(
-            _nullable(s) or (isinstance(s, dict) and s.get("type") == "null")
-            for s in schema.get(key) or []
-        ):
-            return True
-    return False
