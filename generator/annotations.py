@@ -28,8 +28,8 @@ def argument_annotation(
     """The keyword-argument annotation for a field typed ``annotation`` in the models.
 
     ``models`` maps each model class name to ``None`` (a plain model, which may also
-    be given as a mapping) or to its root annotation (a root model, which may also be
-    given as its root value).
+    be given as a mapping) or, for a type alias, to the type it names (the argument
+    takes a value of that type).
     """
     tree = ast.parse(annotation, mode="eval").body
     if not nullable:
@@ -91,8 +91,12 @@ class _Widen(ast.NodeTransformer):
             return ast.parse(f"{node.id} | {_MAPPING_OF_ANY}", mode="eval").body
         if self.depth > 3:
             return node
-        inner = _Widen(self.models, self.depth + 1).visit(ast.parse(root, mode="eval").body)
-        return ast.parse(f"{node.id} | {ast.unparse(inner)}", mode="eval").body
+        # a type alias (``Tags = TypeAliasType("Tags", list[str])``) is its value: the
+        # argument takes that value, widened, under no second name
+        inner: ast.AST = _Widen(self.models, self.depth + 1).visit(
+            ast.parse(root, mode="eval").body
+        )
+        return inner
 
 
 _PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
