@@ -168,13 +168,20 @@ def analyse(source: str, schemas: Mapping[str, Any], *, describe: bool = True) -
 
 
 def _alias_target(node: ast.stmt) -> str | None:
-    """The name a type alias statement defines (``X = TypeAliasType(...)``, ``X: TypeAlias = Y``)."""
+    """The name a type alias statement defines (``X = TypeAliasType(...)``, ``X: TypeAlias = Y``).
+
+    A dunder (``__all__: list[str] = []``) is module machinery, no alias.
+    """
+    target: ast.expr | None = None
     if isinstance(node, ast.Assign) and len(node.targets) == 1:
         target = node.targets[0]
-        return target.id if isinstance(target, ast.Name) else None
-    if isinstance(node, ast.AnnAssign) and node.value is not None:
-        return node.target.id if isinstance(node.target, ast.Name) else None
-    return None
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        target = node.target
+    if not isinstance(target, ast.Name):
+        return None
+    if target.id.startswith("__") and target.id.endswith("__"):
+        return None
+    return target.id
 
 
 def _alias_value(node: ast.stmt) -> ast.expr:

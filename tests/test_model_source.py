@@ -82,6 +82,7 @@ def test_without_describe_nothing_is_marked() -> None:
 
 def test_other_statements_make_a_module_not_plain() -> None:
     assert not analyse(SOURCE + "\nif Pet:\n    pass\n", SCHEMAS).plain
+    assert not analyse("__all__: list[str] = []\n", {}).plain  # the module of no schemas
     assert not analyse(SOURCE + "\nCat.model_rebuild()\n", SCHEMAS).plain  # no such definition
     with pytest.raises(SyntaxError):
         analyse("class (:\n", {})
