@@ -68,21 +68,21 @@ class ModelsModule:
     parts: ModelSource | None = None
     #: type aliases the module defines (``X = TypeAliasType("X", ...)``) -> the type they name
     aliases: dict[str, str] = field(default_factory=dict)
+    #: every type the models define by name: the classes, and each type alias as a record
+    #: with no fields whose root annotation is the type it names (a body of such a type is
+    #: validated whole, like a root model's)
+    types: dict[str, ModelClass] = field(init=False, repr=False, compare=False)
 
     @property
     def names(self) -> tuple[str, ...]:
         """Every name the models package exports: classes, then type aliases."""
         return (*self.classes, *self.aliases)
 
-    @property
-    def types(self) -> dict[str, ModelClass]:
-        """Every type the models define by name: the classes, and each type alias as a
-        record with no fields whose root annotation is the type it names (a body of such a
-        type is validated whole, like a root model's)."""
+    def __post_init__(self) -> None:
         records = dict(self.classes)
         for name, annotation in self.aliases.items():
             records.setdefault(name, ModelClass(name, (), True, annotation))
-        return records
+        object.__setattr__(self, "types", records)
 
     def return_type(self, name: str) -> tuple[str, str] | None:
         """``(return annotation, cast_to expression)`` of a method answering with type ``name``.
