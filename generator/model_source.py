@@ -30,6 +30,7 @@ __all__ = [
     "analyse",
     "assemble",
     "expand_aliases",
+    "flatten_conflicting_overrides",
     "rename_class",
     "rename_names",
 ]
@@ -616,3 +617,155 @@ def _default_of(value: ast.expr | None) -> tuple[bool, str]:
             return isinstance(first, ast.Constant) and first.value is Ellipsis, alias
         return not any(kw.arg in {"default", "default_factory"} for kw in value.keywords), alias
     return False, ""
+
+
+def flatten_conflicting_overrides(module: ModelSource) -> ModelSource:
+    """``module`` with each class that redeclares a field against its base written flat.
+
+    An ``allOf`` that narrows a property differently from its base schema (OpenAI's
+    ``ComputerToolCallOutputResource`` gives ``status`` the values ``completed``,
+    ``incomplete``, ``failed`` where its base allows ``in_progress``, ``completed``,
+    ``incomplete``) becomes a subclass whose field type is no subtype of the base's:
+    pydantic takes the override, type checkers refuse it (and rightly: such an object
+    is no instance of the base). Such a class instead takes its base's bases and
+    copies the base's statements, its own coming after them: the same fields in the
+    same order, without the false inheritance. Only a conflict type checkers can see
+    for certain is flattened: ``Literal`` values (and ``None``) the base does not admit.
+    """
+    if not module.plain:
+        return module  # kept whole, as generated
+    by_name = {c.name: c for c in module.classes}
+    flat: dict[str, ClassSource] = {}
+    for cls in module.classes:
+        base = _single_module_base(cls, {**by_name, **flat})
+        if base is not None and _conflicts(cls, base):
+            flat[cls.name] = _flattened(cls, base)
+    if not flat:
+        return module
+    flattened = replace(module, classes=tuple(flat.get(c.name, c) for c in module.classes))
+    return replace(flattened, source=assemble(flattened))
+
+
+def _single_module_base(cls: ClassSource, classes: Mapping[str, ClassSource]) -> ClassSource | None:
+    """The one base class of ``cls`` that this module defines, if it has exactly that."""
+    if cls.kind != "class":
+        return None
+    node = ast.parse(cls.text).body[0]
+    if not isinstance(node, ast.ClassDef) or len(node.bases) != 1 or node.keywords:
+        return None
+    base = node.bases[0]
+    if not isinstance(base, ast.Name) or base.id not in classes:
+        return None
+    found = classes[base.id]
+    return found if found.kind == "class" else None
+
+
+def _literal_values(annotation: str) -> set[object] | None:
+    """The values a ``Literal[...]`` (``| None``) annotation admits; ``None`` for other types."""
+    members: list[ast.expr] = []
+
+    def walk(node: ast.expr) -> None:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            walk(node.left)
+            walk(node.right)
+        else:
+            members.append(node)
+
+    walk(ast.parse(annotation, mode="eval").body)
+    values: set[object] = set()
+    for member in members:
+        if isinstance(member, ast.Constant) and member.value is None:
+            values.add(None)
+        elif isinstance(member, ast.Subscript) and ast.unparse(member.value) == "Literal":
+            items = member.slice.elts if isinstance(member.slice, ast.Tuple) else [member.slice]
+            if not all(isinstance(i, ast.Constant) for i in items):
+                return None
+            values |= {i.value for i in items if isinstance(i, ast.Constant)}
+        else:
+            return None
+    return values
+
+
+def _own_field_names(cls: ClassSource) -> list[str]:
+    node = ast.parse(cls.text).body[0]
+    assert isinstance(node, ast.ClassDef)
+    return [
+        s.target.id
+        for s in node.body
+        if isinstance(s, ast.AnnAssign)
+        and isinstance(s.target, ast.Name)
+        and s.target.id not in {"model_config", "__non_nullable__"}
+    ]
+
+
+def _conflicts(cls: ClassSource, base: ClassSource) -> bool:
+    """Whether ``cls`` redeclares a field of ``base`` with ``Literal`` values it lacks."""
+    base_fields = {f.name: f.annotation for f in base.model.fields}
+    own_fields = {f.name: f.annotation for f in cls.model.fields}
+    for name in _own_field_names(cls):
+        if name not in base_fields or name not in own_fields:
+            continue
+        wider, narrower = _literal_values(base_fields[name]), _literal_values(own_fields[name])
+        if wider is not None and narrower is not None and not narrower <= wider:
+            return True
+    return False
+
+
+def _marked(node: ast.ClassDef) -> set[str]:
+    """The field names of a class's ``__non_nullable__`` marker."""
+    for statement in node.body:
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and statement.target.id == "__non_nullable__"
+            and statement.value is not None
+        ):
+            return {
+                n.value
+                for n in ast.walk(statement.value)
+                if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            }
+    return set()
+
+
+def _body_statements(node: ast.ClassDef, lines: list[str], skip: set[str]) -> list[str]:
+    """The class's statements as text: no docstring, no marker, no field in ``skip``
+    (with the field's own docstring after it)."""
+    kept: list[str] = []
+    skipping = False
+    for index, statement in enumerate(node.body):
+        is_string = isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+        if is_string and (index == 0 or skipping):
+            skipping = False
+            continue
+        skipping = False
+        target = statement.target if isinstance(statement, ast.AnnAssign) else None
+        if isinstance(target, ast.Name) and (target.id == "__non_nullable__" or target.id in skip):
+            skipping = target.id != "__non_nullable__"
+            continue
+        kept.append("\n".join(lines[statement.lineno - 1 : statement.end_lineno]))
+    return kept
+
+
+def _flattened(cls: ClassSource, base: ClassSource) -> ClassSource:
+    """``cls`` holding ``base``'s statements itself, on ``base``'s bases."""
+    own_lines, base_lines = cls.text.split("\n"), base.text.split("\n")
+    own = ast.parse(cls.text).body[0]
+    inherited = ast.parse(base.text).body[0]
+    assert isinstance(own, ast.ClassDef) and isinstance(inherited, ast.ClassDef)
+    own_names = set(_own_field_names(cls))
+    bases = ", ".join(ast.unparse(b) for b in inherited.bases)
+    parts = [f"class {cls.name}({bases}):"]
+    first = own.body[0] if own.body else None
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+        parts.append("\n".join(own_lines[first.lineno - 1 : first.end_lineno]))
+    parts += _body_statements(inherited, base_lines, own_names)
+    parts += _body_statements(own, own_lines, set())
+    not_null = sorted((_marked(inherited) - own_names) | _marked(own))
+    if not_null:
+        members = ", ".join(json.dumps(n) for n in not_null)
+        parts.append(f"    __non_nullable__: ClassVar[frozenset[str]] = frozenset({{{members}}})")
+    text = "\n".join(parts)
+    node = ast.parse(text).body[0]
+    assert isinstance(node, ast.ClassDef)
+    return replace(cls, text=text, names=_names(node), eager=_eager(node))

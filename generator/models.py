@@ -22,7 +22,14 @@ from generator import naming
 from generator.diagnostics import Diagnostic, Diagnostics, Level
 from generator.graph import strongly_connected
 from generator.ir import Api
-from generator.model_source import ModelClass, ModelField, ModelSource, analyse, expand_aliases
+from generator.model_source import (
+    ModelClass,
+    ModelField,
+    ModelSource,
+    analyse,
+    expand_aliases,
+    flatten_conflicting_overrides,
+)
 
 if TYPE_CHECKING:
     from generator.partition import Part
@@ -266,7 +273,7 @@ class ModelsRun:
         if module is None:
             module = results[0].module
         assert module is not None  # a result without an error has a module
-        module = expand_aliases(module)
+        module = flatten_conflicting_overrides(expand_aliases(module))
         return ModelsModule(
             source=module.source,
             classes={c.name: c.model for c in module.classes if c.kind == "class"},
