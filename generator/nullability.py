@@ -3,7 +3,7 @@
 A model's fields come from its own ``properties`` and from those of its ``allOf``
 members (inline, or ``$ref``'d schemas). Whether ``null`` is allowed is read from
 the property's declarations: 3.1 ``type: [string, 'null']``, 3.0 ``nullable: true``,
-a ``null`` member of ``oneOf``/``anyOf``. Several declarations of one property (a
+a ``null`` member of ``oneOf``/``anyOf``, a ``$ref`` to a schema that admits it. Several declarations of one property (a
 base and an ``allOf`` member both naming ``note``) must all admit ``null`` for the
 property to: ``allOf`` means every part holds.
 
@@ -22,20 +22,36 @@ __all__ = ["is_nullable", "property_schemas"]
 _SCHEMA_REF = "#/components/schemas/"
 
 
-def is_nullable(schema: Any) -> bool:
-    """Whether one property schema admits ``null`` (through ``allOf`` parts too)."""
-    if not isinstance(schema, dict):
+def is_nullable(schema: Any, schemas: Mapping[str, Any] | None = None, *, limit: int = 16) -> bool:
+    """Whether one property schema admits ``null`` (through ``allOf`` parts too).
+
+    With ``schemas`` (name -> schema) a ``$ref`` to ``#/components/schemas/...`` is
+    followed: a property that refers to a nullable schema is nullable.
+    """
+    if not isinstance(schema, dict) or limit <= 0:
         return False
     if schema.get("nullable") is True:
         return True
     kind = schema.get("type")
     if kind == "null" or (isinstance(kind, list) and "null" in kind):
         return True
+    ref = schema.get("$ref")
+    target = (
+        schemas.get(ref[len(_SCHEMA_REF) :])
+        if schemas is not None and isinstance(ref, str) and ref.startswith(_SCHEMA_REF)
+        else None
+    )
+    if target is not None and is_nullable(target, schemas, limit=limit - 1):
+        return True
     for key in ("oneOf", "anyOf"):
-        if any(is_nullable(s) for s in schema.get(key) or []):
+        if any(is_nullable(s, schemas, limit=limit - 1) for s in schema.get(key) or []):
             return True
     parts = [p for p in schema.get("allOf") or [] if isinstance(p, dict) and p]
-    return bool(parts) and "type" not in schema and all(is_nullable(p) for p in parts)
+    return (
+        bool(parts)
+        and "type" not in schema
+        and all(is_nullable(p, schemas, limit=limit - 1) for p in parts)
+    )
 
 
 def property_schemas(
@@ -47,17 +63,21 @@ def property_schemas(
     ``#/components/schemas/...`` followed through ``schemas``) are gathered. A
     property declared more than once is nullable only if every declaration is, and
     read-only if any is; the result then carries those two facts
-    (``{"type": [..., "null"]}`` or not, ``readOnly``) beside the first declaration.
+    (``nullable: true`` or not, ``readOnly``) beside the first declaration. A single
+    declaration that refers (``$ref``) to a nullable schema comes back marked
+    ``nullable: true``.
     """
     found: dict[str, list[dict[str, Any]]] = {}
     _collect(schema, schemas, found, set(), limit)
     result: dict[str, dict[str, Any]] = {}
     for name, declarations in found.items():
         if len(declarations) == 1:
-            result[name] = declarations[0]
+            only = declarations[0]
+            through_ref = not is_nullable(only) and is_nullable(only, schemas)
+            result[name] = {**only, "nullable": True} if through_ref else only
             continue
         merged = {k: v for k, v in declarations[0].items() if k not in {"nullable", "type"}}
-        if all(is_nullable(d) for d in declarations):
+        if all(is_nullable(d, schemas) for d in declarations):
             merged["nullable"] = True
         if any(d.get("readOnly") is True for d in declarations):
             merged["readOnly"] = True

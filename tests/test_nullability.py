@@ -53,6 +53,25 @@ def test_properties_of_allof_members_and_refs() -> None:
     assert not is_nullable(found["shared"]) and found["shared"]["readOnly"] is True
 
 
+def test_a_ref_to_a_nullable_schema_is_nullable() -> None:
+    schemas = {
+        "Note": {"type": ["string", "null"]},
+        "Plain": {"type": "string"},
+        "Loop": {"$ref": "#/components/schemas/Loop"},
+    }
+    owner = {
+        "properties": {
+            "note": {"$ref": "#/components/schemas/Note", "description": "d"},
+            "plain": {"$ref": "#/components/schemas/Plain"},
+            "loop": {"$ref": "#/components/schemas/Loop"},
+        }
+    }
+    found = property_schemas(owner, schemas)
+    assert [is_nullable(found[n]) for n in ("note", "plain", "loop")] == [True, False, False]
+    assert found["note"]["description"] == "d"
+    assert not is_nullable(owner["properties"]["note"])  # without the schemas: not followed
+
+
 def test_cyclic_refs_end() -> None:
     schemas = {"A": {"allOf": [{"$ref": "#/components/schemas/A"}], "properties": {"x": {}}}}
     assert list(property_schemas(schemas["A"], schemas)) == ["x"]
