@@ -69,9 +69,8 @@ def argument_annotation(
     """The keyword-argument annotation for a field typed ``annotation`` in the models.
 
     ``models`` maps each model class name to ``None`` (a plain model, which may also
-    be given as a mapping) or to its root annotation (a root model, which may also be
-    given as its root value; an enum's root model only as one of its values, so the
-    type is written once: ``Literal["admin", "member"]``). A plain model with a request
+    be given as a mapping) or, for a type alias, to the type it names (the argument
+    takes a value of that type, under no second name). A plain model with a request
     ``TypedDict`` in ``params`` (model name -> TypedDict name) may be given as that
     ``TypedDict`` instead of any mapping. ``wire_scalars`` also accepts the text form of
     values pydantic parses from text (``datetime | str``), as a JSON document would hold them.
@@ -145,23 +144,12 @@ class _Widen(ast.NodeTransformer):
             return ast.parse(f"{node.id} | {mapping}", mode="eval").body
         if self.depth > 3:
             return node
+        # a type alias (``Tags = TypeAliasType("Tags", list[str])``) is its value: the
+        # argument takes that value, widened, under no second name
         inner: ast.AST = _Widen(
             self.models, self.depth + 1, params=self.params, wire_scalars=self.wire_scalars
         ).visit(ast.parse(root, mode="eval").body)
-        if _is_literal(inner):  # an enum: its values say it all, the model would repeat them
-            return inner
-        return ast.parse(f"{node.id} | {ast.unparse(inner)}", mode="eval").body
-
-
-def _is_literal(node: ast.AST) -> bool:
-    """``Literal[...]`` (or a union of them): a root model that is only a set of values."""
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        return _is_literal(node.left) and _is_literal(node.right)
-    return (
-        isinstance(node, ast.Subscript)
-        and isinstance(node.value, ast.Name)
-        and node.value.id == "Literal"
-    )
+        return inner
 
 
 _PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}

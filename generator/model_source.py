@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from generator.nullability import is_nullable, property_schemas
+
 __all__ = [
     "NON_NULLABLE_CALL",
     "NON_NULLABLE_IMPORT",
@@ -30,6 +32,7 @@ __all__ = [
     "analyse",
     "assemble",
     "expand_aliases",
+    "flatten_conflicting_overrides",
     "marks_non_nullable",
     "rename_class",
     "rename_names",
@@ -139,7 +142,8 @@ def analyse(source: str, schemas: Mapping[str, Any], *, describe: bool = True) -
             start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
             text = "\n".join(lines[start - 1 : node.end_lineno])
             if describe:
-                model, not_null = _describe(node, schemas.get(node.name) or {}, models)
+                properties = property_schemas(schemas.get(node.name) or {}, schemas)
+                model, not_null = _describe(node, properties, models)
             else:
                 model, not_null = ModelClass(node.name, (), False), []
             models[node.name] = model
@@ -153,8 +157,6 @@ def analyse(source: str, schemas: Mapping[str, Any], *, describe: bool = True) -
             statement = "\n".join(lines[node.lineno - 1 : node.end_lineno])
             last = classes[-1]
             classes[-1] = replace(last, text=f"{last.text}\n\n\n{statement}")
-        elif _is_dunder(node):
-            continue  # ``__all__`` of an empty module: the package writes its own
         elif (alias_name := _alias_target(node)) is not None:
             names, eager = _alias_names(node)
             model = ModelClass(alias_name, (), False, ast.unparse(_alias_value(node)))
@@ -182,28 +184,21 @@ def analyse(source: str, schemas: Mapping[str, Any], *, describe: bool = True) -
     )
 
 
-def _is_dunder(node: ast.stmt) -> bool:
-    """An assignment to a module dunder (``__all__``), never a definition of the models."""
-    targets = (
-        node.targets
-        if isinstance(node, ast.Assign)
-        else [node.target]
-        if isinstance(node, ast.AnnAssign)
-        else []
-    )
-    return any(
-        isinstance(t, ast.Name) and t.id.startswith("__") and t.id.endswith("__") for t in targets
-    )
-
-
 def _alias_target(node: ast.stmt) -> str | None:
-    """The name a type alias statement defines (``X = TypeAliasType(...)``, ``X: TypeAlias = Y``)."""
+    """The name a type alias statement defines (``X = TypeAliasType(...)``, ``X: TypeAlias = Y``).
+
+    A dunder (``__all__: list[str] = []``) is module machinery, no alias.
+    """
+    target: ast.expr | None = None
     if isinstance(node, ast.Assign) and len(node.targets) == 1:
         target = node.targets[0]
-        return target.id if isinstance(target, ast.Name) else None
-    if isinstance(node, ast.AnnAssign) and node.value is not None:
-        return node.target.id if isinstance(node.target, ast.Name) else None
-    return None
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        target = node.target
+    if not isinstance(target, ast.Name):
+        return None
+    if target.id.startswith("__") and target.id.endswith("__"):
+        return None
+    return target.id
 
 
 def _alias_value(node: ast.stmt) -> ast.expr:
@@ -531,9 +526,12 @@ def _eager(node: ast.ClassDef) -> frozenset[str]:
 
 
 def _describe(
-    node: ast.ClassDef, schema: Any, described: Mapping[str, ModelClass]
+    node: ast.ClassDef, properties: Mapping[str, Any], described: Mapping[str, ModelClass]
 ) -> tuple[ModelClass, list[str]]:
     """The fields of one class, and its optional fields that may not be ``null``.
+
+    ``properties`` (wire name -> schema, ``allOf`` members' included) says which
+    fields are nullable or read-only (:func:`generator.nullability.property_schemas`).
 
     A ``RootModel[...]`` class has no fields, only its root annotation. Otherwise the
     fields of base classes described earlier (``described``) come first, as pydantic
@@ -543,8 +541,7 @@ def _describe(
     root = next((b for b in bases if b.startswith("RootModel[")), None)
     if root is not None:
         return ModelClass(node.name, (), True, root[len("RootModel[") : -1]), []
-    properties = schema.get("properties") if isinstance(schema, dict) else None
-    fields = _own_fields(node, properties if isinstance(properties, dict) else {})
+    fields = _own_fields(node, properties)
     own = {f.name: f for f in fields}
     not_null = sorted(f.name for f in fields if not f.required and not f.nullable)
     inherited = _inherited_fields(bases, described)
@@ -607,7 +604,7 @@ def _field(
         alias=alias,
         annotation=annotation,
         required=required,
-        nullable=_nullable(prop_schema),
+        nullable=is_nullable(prop_schema),
         read_only=isinstance(prop_schema, dict) and prop_schema.get("readOnly") is True,
         description=description,
     )
@@ -651,18 +648,152 @@ def _default_of(value: ast.expr | None) -> tuple[bool, str]:
     return False, ""
 
 
-def _nullable(schema: Any) -> bool:
-    if not isinstance(schema, dict):
-        return False
-    if schema.get("nullable") is True:
-        return True
-    kind = schema.get("type")
-    if kind == "null" or (isinstance(kind, list) and "null" in kind):
-        return True
-    for key in ("oneOf", "anyOf"):
-        if any(
-            _nullable(s) or (isinstance(s, dict) and s.get("type") == "null")
-            for s in schema.get(key) or []
-        ):
+def flatten_conflicting_overrides(module: ModelSource) -> ModelSource:
+    """``module`` with each class that redeclares a field against its base written flat.
+
+    An ``allOf`` that narrows a property differently from its base schema (OpenAI's
+    ``ComputerToolCallOutputResource`` gives ``status`` the values ``completed``,
+    ``incomplete``, ``failed`` where its base allows ``in_progress``, ``completed``,
+    ``incomplete``) becomes a subclass whose field type is no subtype of the base's:
+    pydantic takes the override, type checkers refuse it (and rightly: such an object
+    is no instance of the base). Such a class instead takes its base's bases and
+    copies the base's statements, its own coming after them: the same fields in the
+    same order, without the false inheritance. Only a conflict type checkers can see
+    for certain is flattened: ``Literal`` values (and ``None``) the base does not admit.
+    """
+    if not module.plain:
+        return module  # kept whole, as generated
+    by_name = {c.name: c for c in module.classes}
+    flat: dict[str, ClassSource] = {}
+    for cls in module.classes:
+        base = _single_module_base(cls, {**by_name, **flat})
+        if base is not None and _conflicts(cls, base):
+            flat[cls.name] = _flattened(cls, base)
+    if not flat:
+        return module
+    flattened = replace(module, classes=tuple(flat.get(c.name, c) for c in module.classes))
+    return replace(flattened, source=assemble(flattened))
+
+
+def _single_module_base(cls: ClassSource, classes: Mapping[str, ClassSource]) -> ClassSource | None:
+    """The one base class of ``cls`` that this module defines, if it has exactly that."""
+    if cls.kind != "class":
+        return None
+    node = ast.parse(cls.text).body[0]
+    if not isinstance(node, ast.ClassDef) or len(node.bases) != 1 or node.keywords:
+        return None
+    base = node.bases[0]
+    if not isinstance(base, ast.Name) or base.id not in classes:
+        return None
+    found = classes[base.id]
+    return found if found.kind == "class" else None
+
+
+def _literal_values(annotation: str) -> set[object] | None:
+    """The values a ``Literal[...]`` (``| None``) annotation admits; ``None`` for other types."""
+    members: list[ast.expr] = []
+
+    def walk(node: ast.expr) -> None:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            walk(node.left)
+            walk(node.right)
+        else:
+            members.append(node)
+
+    walk(ast.parse(annotation, mode="eval").body)
+    values: set[object] = set()
+    for member in members:
+        if isinstance(member, ast.Constant) and member.value is None:
+            values.add(None)
+        elif isinstance(member, ast.Subscript) and ast.unparse(member.value) == "Literal":
+            items = member.slice.elts if isinstance(member.slice, ast.Tuple) else [member.slice]
+            if not all(isinstance(i, ast.Constant) for i in items):
+                return None
+            values |= {i.value for i in items if isinstance(i, ast.Constant)}
+        else:
+            return None
+    return values
+
+
+def _own_field_names(cls: ClassSource) -> list[str]:
+    node = ast.parse(cls.text).body[0]
+    assert isinstance(node, ast.ClassDef)
+    return [
+        s.target.id
+        for s in node.body
+        if isinstance(s, ast.AnnAssign)
+        and isinstance(s.target, ast.Name)
+        and s.target.id not in {"model_config", "__non_nullable__"}
+    ]
+
+
+def _conflicts(cls: ClassSource, base: ClassSource) -> bool:
+    """Whether ``cls`` redeclares a field of ``base`` with ``Literal`` values it lacks."""
+    base_fields = {f.name: f.annotation for f in base.model.fields}
+    own_fields = {f.name: f.annotation for f in cls.model.fields}
+    for name in _own_field_names(cls):
+        if name not in base_fields or name not in own_fields:
+            continue
+        wider, narrower = _literal_values(base_fields[name]), _literal_values(own_fields[name])
+        if wider is not None and narrower is not None and not narrower <= wider:
             return True
     return False
+
+
+def _marked(text: str) -> set[str]:
+    """The field names a class's ``mark_non_nullable`` call (after the class) names."""
+    statements = ast.parse(text).body
+    cls = statements[0]
+    assert isinstance(cls, ast.ClassDef)
+    for statement in statements[1:]:
+        if _marks(statement, cls.name):
+            assert isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
+            return {
+                a.value
+                for a in statement.value.args[1:]
+                if isinstance(a, ast.Constant) and isinstance(a.value, str)
+            }
+    return set()
+
+
+def _body_statements(node: ast.ClassDef, lines: list[str], skip: set[str]) -> list[str]:
+    """The class's statements as text: no docstring, no marker, no field in ``skip``
+    (with the field's own docstring after it)."""
+    kept: list[str] = []
+    skipping = False
+    for index, statement in enumerate(node.body):
+        is_string = isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+        if is_string and (index == 0 or skipping):
+            skipping = False
+            continue
+        skipping = False
+        target = statement.target if isinstance(statement, ast.AnnAssign) else None
+        if isinstance(target, ast.Name) and (target.id == "__non_nullable__" or target.id in skip):
+            skipping = target.id != "__non_nullable__"
+            continue
+        kept.append("\n".join(lines[statement.lineno - 1 : statement.end_lineno]))
+    return kept
+
+
+def _flattened(cls: ClassSource, base: ClassSource) -> ClassSource:
+    """``cls`` holding ``base``'s statements itself, on ``base``'s bases."""
+    own_lines, base_lines = cls.text.split("\n"), base.text.split("\n")
+    own = ast.parse(cls.text).body[0]
+    inherited = ast.parse(base.text).body[0]
+    assert isinstance(own, ast.ClassDef) and isinstance(inherited, ast.ClassDef)
+    own_names = set(_own_field_names(cls))
+    bases = ", ".join(ast.unparse(b) for b in inherited.bases)
+    parts = [f"class {cls.name}({bases}):"]
+    first = own.body[0] if own.body else None
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+        parts.append("\n".join(own_lines[first.lineno - 1 : first.end_lineno]))
+    parts += _body_statements(inherited, base_lines, own_names)
+    parts += _body_statements(own, own_lines, set())
+    text = "\n".join(parts)
+    node = ast.parse(text).body[0]
+    assert isinstance(node, ast.ClassDef)
+    not_null = sorted((_marked(base.text) - own_names) | _marked(cls.text))
+    if not_null:
+        members = ", ".join(json.dumps(n) for n in not_null)
+        text += f"\n\n\n{NON_NULLABLE_CALL}({cls.name}, {members})"
+    return replace(cls, text=text, names=_names(node), eager=_eager(node))

@@ -28,6 +28,7 @@ from generator.model_source import (
     ModelSource,
     analyse,
     expand_aliases,
+    flatten_conflicting_overrides,
     marks_non_nullable,
 )
 
@@ -77,21 +78,21 @@ class ModelsModule:
     aliases: dict[str, str] = field(default_factory=dict)
     #: model name -> its request ``TypedDict`` (``generator.typed_dicts``), when there is one
     params: dict[str, str] = field(default_factory=dict)
+    #: every type the models define by name: the classes, and each type alias as a record
+    #: with no fields whose root annotation is the type it names (a body of such a type is
+    #: validated whole, like a root model's)
+    types: dict[str, ModelClass] = field(init=False, repr=False, compare=False)
 
     @property
     def names(self) -> tuple[str, ...]:
         """Every name the models package exports: classes, then type aliases."""
         return (*self.classes, *self.aliases)
 
-    @property
-    def types(self) -> dict[str, ModelClass]:
-        """Every type the models define by name: the classes, and each type alias as a
-        record with no fields whose root annotation is the type it names (a body of such a
-        type is validated whole, like a root model's)."""
+    def __post_init__(self) -> None:
         records = dict(self.classes)
         for name, annotation in self.aliases.items():
             records.setdefault(name, ModelClass(name, (), True, annotation))
-        return records
+        object.__setattr__(self, "types", records)
 
     def return_type(self, name: str) -> tuple[str, str, frozenset[str]] | None:
         """``(return annotation, cast_to expression, the names it uses)`` of a method
@@ -278,7 +279,7 @@ class ModelsRun:
         if module is None:
             module = results[0].module
         assert module is not None  # a result without an error has a module
-        module = expand_aliases(module)
+        module = flatten_conflicting_overrides(expand_aliases(module))
         return ModelsModule(
             source=module.source,
             classes={c.name: c.model for c in module.classes if c.kind == "class"},

@@ -23,14 +23,17 @@ def test_models_may_be_mappings_and_lists_sequences() -> None:
     ).text == ("Mapping[str, int] | None")
 
 
-def test_root_models_accept_their_value_flat_and_without_repeats() -> None:
+def test_type_aliases_are_their_value_flat_and_without_repeats() -> None:
     assert (
         argument_annotation("Tags", models=MODELS, nullable=False, optional=False).text
-        == "Tags | Sequence[str]"
+        == "Sequence[str]"
     )
     assert argument_annotation("Either", models=MODELS, nullable=False, optional=False).text == (
-        "Either | Cat | Mapping[str, Any] | Dog"
+        "Cat | Mapping[str, Any] | Dog"
     )
+    assert argument_annotation(
+        "list[Either] | None", models=MODELS, nullable=True, optional=True
+    ).text == ("Sequence[Cat | Mapping[str, Any] | (Dog | Mapping[str, Any])] | None | NotGiven")
 
 
 def test_an_enum_root_model_is_written_once_as_its_values() -> None:

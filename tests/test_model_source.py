@@ -11,6 +11,7 @@ from generator.model_source import (
     analyse,
     assemble,
     expand_aliases,
+    flatten_conflicting_overrides,
     rename_class,
     rename_names,
 )
@@ -83,6 +84,7 @@ def test_without_describe_nothing_is_marked() -> None:
 
 def test_other_statements_make_a_module_not_plain() -> None:
     assert not analyse(SOURCE + "\nif Pet:\n    pass\n", SCHEMAS).plain
+    assert not analyse("__all__: list[str] = []\n", {}).plain  # the module of no schemas
     assert not analyse(SOURCE + "\nCat.model_rebuild()\n", SCHEMAS).plain  # no such definition
     with pytest.raises(SyntaxError):
         analyse("class (:\n", {})
@@ -247,7 +249,61 @@ def test_renamed_alias_keeps_its_own_name_and_forward_references_in_step() -> No
     )
 
 
-def test_a_module_dunder_is_no_definition() -> None:
-    """datamodel-code-generator writes ``__all__`` for an API without schemas."""
-    module = analyse("from __future__ import annotations\n\n__all__: list[str] = []\n", {})
-    assert module.classes == () and module.plain
+OVERRIDE = '''# header
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pkg._models import BaseModel
+
+Status = TypeAliasType("Status", Literal["completed", "failed"])
+
+
+class Output(BaseModel):
+    """A call's output."""
+
+    type: Literal["output"]
+    id: str | None = None
+    """The ID."""
+    status: Literal["in_progress", "completed"] | None = None
+    """The status."""
+
+
+class OutputResource(Output):
+    """As stored."""
+
+    id: str
+    status: Status
+    """Narrowed differently from the base."""
+    created_by: str | None = None
+
+
+class Narrower(Output):
+    status: Literal["completed"]
+'''
+
+
+def test_conflicting_override_is_flattened_and_compatible_ones_kept() -> None:
+    schemas = {
+        "Output": {"properties": {"id": {"type": "string"}, "status": {"type": "string"}}},
+        "OutputResource": {"properties": {"created_by": {"type": "string"}}},
+    }
+    module = flatten_conflicting_overrides(expand_aliases(analyse(OVERRIDE, schemas)))
+    by_name = {c.name: c for c in module.classes}
+    assert by_name["Output"].text.endswith('mark_non_nullable(Output, "id", "status")')
+    flat = by_name["OutputResource"]
+    assert flat.text == (
+        "class OutputResource(BaseModel):\n"
+        '    """As stored."""\n'
+        '    type: Literal["output"]\n'
+        "    id: str\n"
+        "    status: Status\n"
+        '    """Narrowed differently from the base."""\n'
+        "    created_by: str | None = None\n\n\n"
+        'mark_non_nullable(OutputResource, "created_by")'
+    )
+    assert "Output" not in flat.names and "BaseModel" in flat.eager
+    assert [f.name for f in flat.model.fields] == ["type", "id", "status", "created_by"]
+    # a narrower Literal is a subtype: the class keeps its base
+    assert by_name["Narrower"].text.startswith("class Narrower(Output):")
+    assert "class OutputResource(BaseModel):" in module.source

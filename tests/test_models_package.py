@@ -283,3 +283,8 @@ def test_constrained_map_values_generate_and_validate(tmp_path: Path) -> None:
         '{"metadata":{"a":"b"}}',
         "RequestValidationError",
     ]
+
+
+def test_no_schemas_stay_one_module() -> None:
+    source = '# h\n"""No schemas are defined in this API."""\n\n__all__: list[str] = []\n'
+    assert package_files(ModelsModule(source=source), "# h") == {"__init__": source}

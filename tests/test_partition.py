@@ -298,3 +298,62 @@ def test_definition_order_puts_evaluated_names_first_and_survives_a_cycle() -> N
 
 def _module(classes: str) -> ModelSource:
     return analyse("from __future__ import annotations\n\n\n" + classes, {})
+
+
+_PART_A = """from __future__ import annotations
+
+from typing import Annotated
+from pkg._models import BaseModel
+from pydantic import Field
+from typing_extensions import TypeAliasType
+
+Temperature = TypeAliasType("Temperature", Annotated[float, Field(ge=0)])
+
+
+class A(BaseModel):
+    t: Temperature | None = None
+    a: A | None = None
+
+
+A.model_rebuild()
+"""
+
+_PART_B = (
+    _PART_A.replace("float, Field(ge=0)", "int, Field(le=3)")
+    .replace("class A(", "class B(")
+    .replace("a: A |", "b: B |")
+    .replace("A.model_rebuild", "B.model_rebuild")
+)
+
+
+def test_join_renames_made_up_aliases_and_keeps_rebuild_calls() -> None:
+    """Made-up type aliases clash like made-up classes; ``model_rebuild()`` calls follow."""
+    from generator.model_source import expand_aliases
+
+    parts = [Part(("A",), ("A",)), Part(("B",), ("B",))]
+    modules = [analyse(_PART_A, {}), analyse(_PART_B, {})]
+    joined = join_parts(parts, modules, ("A", "B"))
+    assert joined is not None and joined.plain
+    source = joined.source
+    assert 'Temperature1 = TypeAliasType("Temperature1", Annotated[int, Field(le=3)])' in source
+    assert "t: Temperature1 | None = None" in source
+    assert source.rstrip().endswith("A.model_rebuild()\nB.model_rebuild()")
+    fields = {
+        c.name: {f.name: f.annotation for f in c.model.fields}
+        for c in expand_aliases(joined).classes
+        if c.kind == "class"
+    }
+    assert fields["B"]["t"] == "int | None" and fields["A"]["t"] == "float | None"
+    import pydantic
+
+    package, runtime = types.ModuleType("pkg"), types.ModuleType("pkg._models")
+    runtime.BaseModel = pydantic.BaseModel  # type: ignore[attr-defined]
+    sys.modules["pkg"], sys.modules["pkg._models"] = package, runtime
+    try:
+        namespace: dict[str, Any] = {"__name__": "pkg.models"}
+        exec(compile(source, "models.py", "exec"), namespace)  # our own generated code
+    finally:
+        del sys.modules["pkg"], sys.modules["pkg._models"]
+    with pytest.raises(pydantic.ValidationError):
+        namespace["B"].model_validate({"t": 4})
+    assert namespace["B"].model_validate({"b": {"t": 2}}).b.t == 2

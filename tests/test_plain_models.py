@@ -54,7 +54,10 @@ def test_no_root_model_anywhere(package: Path) -> None:
     texts = {p.name: p.read_text() for p in (package / "plain_client").rglob("*.py")}
     assert not [name for name, text in texts.items() if "RootModel" in text]
     resource = texts["pets.py"]
-    assert "def list_pets(\n        self,\n        *,\n        type: str | NotGiven = NOT_GIVEN," in resource
+    assert (
+        "def list_pets(\n        self,\n        *,\n        type: str | NotGiven = NOT_GIVEN,"
+        in resource
+    )
     assert 'cast_to=cast("builtins.type[Pets]", Pets)' in resource
     assert "import builtins" in resource
     pet = texts["_pet.py"]
