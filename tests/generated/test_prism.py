@@ -77,7 +77,7 @@ def test_mudbase_request_passes_prism(flavor: Flavor, prism: PrismServer) -> Non
         )
     )
     assert_accepted(raw)
-    result = raw.parse()
+    result = flavor.run(raw.parse())
     assert isinstance(result, AddParticipantResponse)
     assert result.success is True
     entry = result.data.participants[0]
@@ -100,7 +100,7 @@ def test_mudbase_variants_pass_prism(
     client = make(flavor, prism)
     raw = flavor.run(client.mudbase.with_raw_response.add_participant(**kwargs))
     assert_accepted(raw)
-    assert isinstance(raw.parse(), AddParticipantResponse)
+    assert isinstance(flavor.run(raw.parse()), AddParticipantResponse)
 
 
 def test_iw_erp_request_passes_prism(flavor: Flavor, prism: PrismServer) -> None:
@@ -111,7 +111,7 @@ def test_iw_erp_request_passes_prism(flavor: Flavor, prism: PrismServer) -> None
         )
     )
     assert_accepted(raw)
-    participant = raw.parse()
+    participant = flavor.run(raw.parse())
     assert isinstance(participant, ChatroomParticipant)
     assert participant.id == 42 and participant.chatroom.id == 42  # the spec's example
 
