@@ -389,10 +389,10 @@ def api_server() -> Iterator[RecordingServer]:
 
 
 def _nox(
-    session: str, env: dict[str, str], timeout: float = 300
+    session: str, env: dict[str, str], timeout: float = 300, *, cwd: Path = ROOT
 ) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "nox", "--non-interactive", "-s", session]
-    return _run(cmd, env=env, cwd=ROOT, timeout=timeout)
+    return _run(cmd, env=env, cwd=cwd, timeout=timeout)
 
 
 def _publish_env(index: LocalIndex, dist: Path, password: str = INDEX_PASSWORD) -> dict[str, str]:
@@ -459,9 +459,11 @@ def test_publish_to_local_index_then_install_downstream(
 ) -> None:
     dist = tmp_path / "dist"
     built_dir = dist / "chat_client"
+    # a copy: publishing records the release in release/, which must not change this checkout
+    project = copy_project(tmp_path / "project")
 
     # 1. authentication is really on: with a wrong password nothing is uploaded
-    wrong = _nox("publish", _publish_env(local_index, dist, password="wrong-password"))
+    wrong = _nox("publish", _publish_env(local_index, dist, password="wrong-password"), cwd=project)
     assert wrong.returncode != 0, f"upload with a wrong password succeeded:\n{wrong.stdout}"
     assert re.search(r"HTTPError: 40[13] ", wrong.stdout), wrong.stdout
     assert f"uploading chat-client {VERSION}" in " ".join(wrong.stdout.split()), wrong.stdout
@@ -469,7 +471,7 @@ def test_publish_to_local_index_then_install_downstream(
     assert not list(local_index.packages.glob("chat_client-*"))
 
     # 2. publish for real
-    first = _nox("publish", _publish_env(local_index, dist))
+    first = _nox("publish", _publish_env(local_index, dist), cwd=project)
     assert first.returncode == 0, (
         f"nox -s publish failed:\n{first.stdout}\n{local_index.log_tail()}"
     )
@@ -483,7 +485,7 @@ def test_publish_to_local_index_then_install_downstream(
     # 3. the same version again: refused, nothing overwritten. pypiserver answers twine 400 (as
     # PyPI does) with "Package '...' already exists!" in an HTML body, which twine prints with
     # --verbose; the session then names package and version and says what to do
-    again = _nox("publish", _publish_env(local_index, dist))
+    again = _nox("publish", _publish_env(local_index, dist), cwd=project)
     assert again.returncode != 0, f"second publish of {VERSION} succeeded:\n{again.stdout}"
     said = " ".join(html.unescape(again.stdout).split())
     assert f"Package '{WHEEL}' already exists!" in said, again.stdout

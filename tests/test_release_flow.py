@@ -1,22 +1,25 @@
 """The release flow end to end, on a copy of the project, as the README's "Releasing" describes.
 
-The copy's spec drops a value of a request enum (``role`` may no longer be ``"member"``), which
-breaks the released README example and any downstream program that sends ``role="member"``:
+The copy starts as released (its spec at the version ``release/`` records, R; 0.1.0 today). Its
+spec then drops a value of a request enum (``role`` may no longer be ``"member"``), which breaks
+the released README example and any downstream program that sends ``role="member"``:
 
 1. ``clientgen diff`` (the copy's own, ``python -m generator``) reports the change, located in
-   the spec, and the released README example that no longer type-checks; it requires 0.2.0;
+   the spec, and the released README example that no longer type-checks; it requires the next
+   minor version N (0.2.0 below 1.0.0);
 2. ``clientgen generate`` writes the package; ``generate --check`` and ``nox -s publish`` refuse
-   ``info.version`` 0.1.0, naming the worst change and 0.2.0; nothing is uploaded;
-3. with 0.2.0 the check passes, the changelog has a 0.2.0 section above the released 0.1.0 one
-   (kept byte for byte), ``nox -s publish`` uploads 0.2.0 to a local pypiserver index and records
-   the release in ``release/``, after which ``diff`` finds nothing new;
+   ``info.version`` R, naming the worst change and N; nothing is uploaded;
+3. with N the check passes, the changelog has an N section above the released R one (kept byte
+   for byte), ``nox -s publish`` uploads N to a local pypiserver index and records the release
+   in ``release/``, after which ``diff`` finds nothing new;
 4. a downstream program written against the previous release type-checks (``mypy --strict``)
-   against the released package and fails against the new one, at the line that sends "member".
-"""
+   against the released package and fails against the new one, at the line that sends "member"."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -84,7 +87,18 @@ def _mypy(program: Path, search: Path) -> subprocess.CompletedProcess[str]:
 def test_release_flow_on_a_copy(tmp_path: Path, local_index: LocalIndex) -> None:  # noqa: F811
     project = copy_project(tmp_path / "project")
     spec = project / "spec" / "chat.openapi.yaml"
-    text = spec.read_text(encoding="utf-8")
+    # the copy starts as released: its spec at the recorded version (the checkout may be ahead)
+    released = json.loads((project / "release" / "chat_client" / "release.json").read_text())
+    old = released["version"]
+    major, minor, _ = (int(part) for part in old.split("."))
+    new = f"{major}.{minor + 1}.0" if major == 0 else f"{major + 1}.0.0"  # what breaking needs
+    text = re.sub(
+        r"^  version: '[^']*'$",
+        f"  version: '{old}'",
+        spec.read_text(encoding="utf-8"),
+        count=1,
+        flags=re.M,
+    )
     assert text.count(ENUM) == 1
     example = "\n                  role: member\n"  # the request example must stay valid
     assert text.count(example) == 1
@@ -103,16 +117,18 @@ def test_release_flow_on_a_copy(tmp_path: Path, local_index: LocalIndex) -> None
     assert "breaking [example-type-error] the released README example no longer type-checks" in (
         diff.stdout
     ), diff.stdout
-    assert "the next release must be 0.2.0 or higher; info.version is 0.1.0: too low" in diff.stdout
+    assert (
+        f"the next release must be {new} or higher; info.version is {old}: too low" in diff.stdout
+    )
 
-    # 2. generate writes (with a warning); the check and publishing refuse 0.1.0
+    # 2. generate writes (with a warning); the check and publishing refuse the released version
     generate = _clientgen(project, "generate")
     assert generate.returncode == 0, generate.stdout
     assert "warning [version-too-low]" in generate.stdout
     check = _clientgen(project, "generate", "--check")
     assert check.returncode == 1
     assert "spec/chat.openapi.yaml:4:" in check.stdout and "error [version-too-low]" in check.stdout
-    assert "Set info.version to 0.2.0" in check.stdout
+    assert f"Set info.version to {new}" in check.stdout
     dist = tmp_path / "dist"
     refused = _publish(project, local_index, dist)
     assert refused.returncode != 0, refused.stdout
@@ -122,28 +138,28 @@ def test_release_flow_on_a_copy(tmp_path: Path, local_index: LocalIndex) -> None
 
     # 3. the right version: checked, changelog written, published, recorded
     text = spec.read_text(encoding="utf-8")
-    spec.write_text(text.replace("  version: '0.1.0'\n", "  version: '0.2.0'\n", 1))
+    spec.write_text(text.replace(f"  version: '{old}'\n", f"  version: '{new}'\n", 1))
     assert _clientgen(project, "generate").returncode == 0
     assert _clientgen(project, "generate", "--check").returncode == 0
     changelog = (project / "generated" / "chat_client" / "CHANGELOG.md").read_text()
-    new_section = changelog[changelog.index("## 0.2.0") : changelog.index("## 0.1.0")]
-    assert new_section.startswith("## 0.2.0\n\n### Breaking\n\n")
+    new_section = changelog[changelog.index(f"## {new}") : changelog.index(f"## {old}")]
+    assert new_section.startswith(f"## {new}\n\n### Breaking\n\n")
     assert (
         "- mudbase.add_participant: argument 'role' no longer accepts \"member\"\n" in new_section
     )
-    assert changelog.endswith(released_changelog[released_changelog.index("## 0.1.0") :])
+    assert changelog.endswith(released_changelog[released_changelog.index(f"## {old}") :])
     published = _publish(project, local_index, dist)
     assert published.returncode == 0, published.stdout[-5000:] + local_index.log_tail()
     assert _listed_files(local_index, "chat-client") == [
-        "chat_client-0.2.0-py3-none-any.whl",
-        "chat_client-0.2.0.tar.gz",
+        f"chat_client-{new}-py3-none-any.whl",
+        f"chat_client-{new}.tar.gz",
     ]
     record = project / "release" / "chat_client"
-    assert '"version": "0.2.0"' in (record / "release.json").read_text()
+    assert f'"version": "{new}"' in (record / "release.json").read_text()
     assert (record / "CHANGELOG.md").read_text() == changelog
     after = _clientgen(project, "diff")
     assert after.returncode == 0, after.stdout
-    assert "no change since release 0.2.0" in after.stdout
+    assert f"no change since release {new}" in after.stdout
 
     # 4. a downstream program of the previous release, against the old and the new package
     program = tmp_path / "downstream" / "uses_chat_client.py"
