@@ -130,12 +130,12 @@ def with_request_params(api: Api, models: ModelsModule) -> ModelsModule:
     names = request_models(api, models.classes)
     if not names:
         return models
-    taken = set(models.classes) | set(module.imported)
+    taken = set(models.types) | set(module.imported)  # classes and type aliases
     params: dict[str, str] = {}
     for name in names:
         params[name] = _unique(name + PARAM_SUFFIX, taken)
         taken.add(params[name])
-    kinds = {n: (cls.root_annotation if cls.is_root else None) for n, cls in models.classes.items()}
+    kinds = {n: (cls.root_annotation if cls.is_root else None) for n, cls in models.types.items()}
     added: list[ClassSource] = []
     for name in names:
         model = models.classes[name]

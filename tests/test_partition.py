@@ -348,9 +348,10 @@ def test_join_renames_made_up_aliases_and_keeps_rebuild_calls() -> None:
 
     package, runtime = types.ModuleType("pkg"), types.ModuleType("pkg._models")
     runtime.BaseModel = pydantic.BaseModel  # type: ignore[attr-defined]
+    runtime.mark_non_nullable = lambda model, *fields: None  # type: ignore[attr-defined]
     sys.modules["pkg"], sys.modules["pkg._models"] = package, runtime
     try:
-        namespace: dict[str, Any] = {"__name__": "pkg.models"}
+        namespace: dict[str, Any] = {"__name__": "pkg.models", "__package__": "pkg.models"}
         exec(compile(source, "models.py", "exec"), namespace)  # our own generated code
     finally:
         del sys.modules["pkg"], sys.modules["pkg._models"]

@@ -70,3 +70,32 @@ def test_param_class_spells_requiredness_nullability_and_nesting() -> None:
         "role: NotRequired[Literal['a', 'b']]",
         "lines: Required[Sequence[Line | LineParam]]",
     ]
+
+
+def test_a_param_never_takes_the_name_of_a_type_alias(tmp_path: Path) -> None:
+    """OpenAI has a model ``Input`` and an alias ``InputParam``: the TypedDict of ``Input``
+    must take another name, or the models that use the alias would get the TypedDict."""
+    from generator.models import generate_models
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\n"
+        "servers: [{url: 'https://x.example'}]\n"
+        "paths:\n  /a:\n    post:\n      operationId: a\n"
+        "      requestBody:\n        content:\n          application/json:\n"
+        "            schema: {$ref: '#/components/schemas/Outer'}\n"
+        "      responses: {'204': {description: done}}\n"
+        "components:\n  schemas:\n"
+        "    Outer:\n      type: object\n      properties: {input: {$ref: '#/components/schemas/Input'}}\n"
+        "    Input:\n      type: object\n      properties: {p: {$ref: '#/components/schemas/InputParam'}}\n"
+        "    InputParam: {oneOf: [{type: string}, {type: integer}]}\n",
+        encoding="utf-8",
+    )
+    diagnostics = Diagnostics()
+    loaded = load_spec(spec, diagnostics)
+    assert loaded is not None
+    api = build_api(loaded, diagnostics)
+    models = generate_models(api, package="t", spec_name="spec.yaml", diagnostics=diagnostics)
+    assert models is not None and "InputParam" in models.aliases
+    params = with_request_params(api, models).params
+    assert params["Input"] not in {"InputParam", *models.types}
