@@ -129,9 +129,15 @@ def analyse(source: str, schemas: Mapping[str, Any], *, describe: bool = True) -
     plain = True
     marks: list[tuple[int, str]] = []
     trailers: dict[str, list[str]] = {}
+    previous: ast.stmt | None = None
     for node in tree.body:
         text = "\n".join(lines[node.lineno - 1 : node.end_lineno])
-        if isinstance(node, ast.ImportFrom | ast.Import):
+        follows_alias = previous is not None and _alias_target(previous) is not None
+        previous = node
+        if follows_alias and _is_string(node) and classes and classes[-1].kind == "alias":
+            last = classes[-1]  # the alias's docstring (the schema's description): keep it
+            classes[-1] = replace(last, text=f"{last.text}\n{text}")
+        elif isinstance(node, ast.ImportFrom | ast.Import):
             if isinstance(node, ast.ImportFrom) and node.module == "__future__":
                 continue
             imports.append(text)
@@ -181,6 +187,14 @@ def analyse(source: str, schemas: Mapping[str, Any], *, describe: bool = True) -
     ]
     return ModelSource(
         header, tuple(imports), imported, tuple(classes), _insert(source, marks), plain
+    )
+
+
+def _is_string(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
     )
 
 

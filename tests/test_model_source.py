@@ -307,3 +307,19 @@ def test_conflicting_override_is_flattened_and_compatible_ones_kept() -> None:
     # a narrower Literal is a subtype: the class keeps its base
     assert by_name["Narrower"].text.startswith("class Narrower(Output):")
     assert "class OutputResource(BaseModel):" in module.source
+
+
+def test_an_alias_keeps_its_docstring() -> None:
+    """datamodel-code-generator writes an enum's description after its ``TypeAliasType``;
+    it stays with the alias (once analysed, and again when the module is read back)."""
+    source = (
+        "from __future__ import annotations\n\n"
+        "from typing import Literal\n\n"
+        "from typing_extensions import TypeAliasType\n\n"
+        'Role = TypeAliasType("Role", Literal["admin", "member"])\n'
+        '"""\nWho the participant is.\n"""\n'
+    )
+    role = analyse(source, {}).classes[0]
+    assert role.kind == "alias" and role.text.endswith('"""\nWho the participant is.\n"""')
+    again = analyse(assemble(analyse(source, {})), {}, describe=False).classes[0]
+    assert again.text == role.text

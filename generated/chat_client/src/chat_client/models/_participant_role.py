@@ -10,3 +10,6 @@ __all__ = ["ParticipantRole"]
 
 
 ParticipantRole = TypeAliasType("ParticipantRole", Literal["admin", "member"])
+"""
+Role a participant is added with. Only `admin` and `member` are allowed; other values (such as the wrong `"transmitter transmit"` in one SDK example of the vendor docs) are invalid.
+"""
