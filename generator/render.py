@@ -350,7 +350,8 @@ def _method(ctx: _Context, op: Operation) -> MethodView:
         async_docstring=docstring(doc, " " * 8),
         request_arguments=_request_arguments(arguments, body_source),
         example=_example_call(op, names.name, arguments),
-        annotation_names=frozenset({return_annotation} - {"None"}).union(
+        # the return annotation uses what the cast does, bar the cast itself
+        annotation_names=(cast_names - {"cast", "builtins", "NoneType"}).union(
             *(a.names for a in arguments)
         ),
         body_names=body_names | cast_names,
@@ -480,6 +481,9 @@ def _return_type(ctx: _Context, op: Operation) -> tuple[str, str, frozenset[str]
     success = op.success
     if success is None:
         return "None", "NoneType", frozenset({"NoneType"})
+    several = _several_success_types(ctx, op)
+    if several is not None:
+        return several
     returned = ctx.models.return_type(success.class_name) if success.class_name else None
     if returned is not None:
         return returned
@@ -491,6 +495,27 @@ def _return_type(ctx: _Context, op: Operation) -> tuple[str, str, frozenset[str]
     if success.media_type.lower().startswith("text/"):
         return "str", "str", frozenset({"str"})
     return "bytes", "bytes", frozenset({"bytes"})
+
+
+def _several_success_types(ctx: _Context, op: Operation) -> tuple[str, str, frozenset[str]] | None:
+    """The return type of an operation with several 2xx responses of different models, or
+    with one that has no body (``201`` a model, ``204`` nothing): their union, ``None``
+    for an empty one (``None``: one type says it all, or a success is no model)."""
+    successes = [r for r in op.responses if r.is_success]
+    if len(successes) < 2:
+        return None
+    types = [ctx.models.return_type(r.class_name) for r in successes if r.class_name]
+    empty = any(r.media_type is None for r in successes)
+    if len(types) + empty != len(successes) or not types:
+        return None  # a success that is neither a model nor empty: the first one says
+    annotations = list(dict.fromkeys(t[0] for t in types if t is not None))
+    if "object" in annotations or len(types) != len([t for t in types if t is not None]):
+        return None
+    if len(annotations) == 1 and not empty:
+        return None
+    union = " | ".join([*annotations, *(["None"] if empty else [])])
+    target = json.dumps(f"builtins.type[{union}]")
+    return union, f"cast({target}, {union})", frozenset({"cast", "builtins", *annotations})
 
 
 def _method_doc(op: Operation, arguments: Sequence[Argument]) -> str:

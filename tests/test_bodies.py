@@ -208,3 +208,37 @@ def test_raw_bytes_text_and_vendor_json(sent: tuple[list[Recorded], str]) -> Non
     )
     assert event.header("Content-Type") == "application/vnd.example.event+json"
     assert json.loads(event.body) == {"kind": "created"}
+
+
+_SEVERAL = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, sys.argv[1])
+    from bodies_client import BodiesClient
+
+    client = BodiesClient(base_url=sys.argv[2], max_retries=0)
+    for _ in range(3):
+        result = client.text.start_job()
+        print(type(result).__name__, getattr(result, "job", None))
+    """
+)
+
+
+def test_several_success_responses_are_one_union(generated: Path) -> None:
+    """200 a model, 202 another, 204 nothing: the method returns their union and ``None``."""
+    resource = (generated / "src" / PACKAGE / "resources" / "text.py").read_text()
+    assert "-> Receipt | StartJobResponse202 | None:" in resource
+    server = HTTPTestServer()
+    server.enqueue(Reply(json={"ok": True}), Reply(status=202, json={"job": "j1"}), Reply(204))
+    try:
+        run = subprocess.run(
+            [sys.executable, "-I", "-c", _SEVERAL, str(generated / "src"), server.url],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+    finally:
+        server.shutdown()
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split("\n")[:3] == ["Receipt None", "StartJobResponse202 j1", "NoneType None"]

@@ -14,6 +14,7 @@ import contextvars
 import datetime
 import functools
 import json
+import typing
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from types import TracebackType
 from typing import Any, Final, Generic, Literal, ParamSpec, TypeAlias, TypeVar, cast
@@ -74,6 +75,11 @@ def _is_json_content_type(response: httpx.Response) -> bool:
     return ctype == "application/json" or ctype.endswith("+json")
 
 
+def _admits_none(cast_to: Any) -> bool:
+    """Whether ``cast_to`` (a union such as ``Job | None``) has ``None`` as a member."""
+    return type(None) in typing.get_args(cast_to)
+
+
 def parse_response(response: httpx.Response, cast_to: Any) -> Any:
     """Parse a successful, fully read response into ``cast_to``.
 
@@ -92,8 +98,8 @@ def parse_response(response: httpx.Response, cast_to: Any) -> Any:
         return response.text
     content = response.content
     if not content.strip():
-        if cast_to is object or cast_to is Any:
-            return None
+        if cast_to is object or cast_to is Any or _admits_none(cast_to):
+            return None  # e.g. a 204 of an operation whose other success has a body
         raise APIResponseValidationError(
             f"Expected a JSON body (status {response.status_code}) but the response was empty.",
             response=response,

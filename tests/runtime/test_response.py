@@ -135,3 +135,11 @@ async def test_raw_response_wrapper_async(server: HTTPTestServer) -> None:
         assert not is_raw_response_requested()
         server.enqueue(Reply(json={"id": "b", "name": "m"}))
         assert await AsyncResource(client).get("b") == Item(id="b", name="m")
+
+
+def test_an_empty_body_is_none_when_the_type_admits_it() -> None:
+    """An operation answering 200 with an item or 204 with nothing returns ``Item | None``."""
+    empty = httpx.Response(204, content=b"")
+    assert parse_response(empty, Item | None) is None
+    with pytest.raises(APIResponseValidationError, match="Expected a JSON body"):
+        parse_response(empty, Item)
