@@ -139,7 +139,7 @@ async def test_raw_response_wrapper_async(server: HTTPTestServer) -> None:
 
 def test_an_empty_body_is_none_when_the_type_admits_it() -> None:
     """An operation answering 200 with an item or 204 with nothing returns ``Item | None``."""
-    empty = httpx.Response(204, content=b"")
+    empty = httpx.Response(204, content=b"", request=httpx.Request("GET", "http://x.test/"))
     assert parse_response(empty, Item | None) is None
     with pytest.raises(APIResponseValidationError, match="Expected a JSON body"):
         parse_response(empty, Item)
