@@ -709,7 +709,6 @@ def _resource_imports(
     lines += [
         "from .. import _spec",
         "from .._operations import Operation",
-        "from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper",
     ]
     type_lines = ["from .._base_client import AsyncAPIClient, SyncAPIClient"]
     if annotation_models:
