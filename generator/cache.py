@@ -9,12 +9,19 @@ stored from that run's staging folder), so the output is byte-identical either
 way; files referenced from the spec are re-hashed on every hit. Only successful
 runs are stored.
 
+Besides whole runs, the cache remembers *units* of work (:class:`Memo`), so that a run
+on an edited spec redoes only what the edit touches: each part of the models
+(:mod:`generator.partition`), keyed by its schemas, and each formatted file, keyed by its
+unformatted text. A unit's key covers everything its result depends on, the generator's
+fingerprint included, so a remembered unit is exactly what generating it again would give.
+
 Location: ``$CLIENTGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/clientgen``, else
 ``~/.cache/clientgen``; ``CLIENTGEN_NO_CACHE=1`` (or ``--no-cache``) turns it off.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -29,7 +36,7 @@ from pathlib import Path
 from generator.assets import templates_dir
 from generator.diagnostics import Diagnostic, Level
 
-__all__ = ["CacheEntry", "OutputCache", "default_cache"]
+__all__ = ["CacheEntry", "Memo", "OutputCache", "default_cache"]
 
 _LIBRARIES = (
     "datamodel-code-generator",
@@ -75,11 +82,46 @@ def generator_fingerprint() -> str:
     return digest.hexdigest()
 
 
+class Memo:
+    """Results of one kind of work by key, under ``folder/<kind>/``; never raises."""
+
+    def __init__(self, folder: Path, kind: str) -> None:
+        self.folder = folder / kind
+        self.kind = kind
+
+    def key(self, *inputs: str | bytes) -> str:
+        """The key of a unit of work whose result depends on ``inputs`` (and the generator)."""
+        digest = hashlib.sha256(f"{generator_fingerprint()}\0{self.kind}".encode())
+        for item in inputs:
+            data = item.encode() if isinstance(item, str) else item
+            digest.update(b"\0%d\0" % len(data) + data)
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / key
+
+    def get(self, key: str) -> bytes | None:
+        """What :meth:`put` stored under ``key``, or ``None``."""
+        try:
+            return self._path(key).read_bytes()
+        except OSError:
+            return None
+
+    def put(self, key: str, data: bytes) -> None:
+        """Remember ``data`` under ``key`` (a cache that cannot be written only costs time)."""
+        with contextlib.suppress(OSError):
+            _atomic_write(self._path(key), data)
+
+
 class OutputCache:
-    """Entries under ``folder``: ``entries/<key>.json`` and ``blobs/<sha256>``."""
+    """Entries under ``folder``: ``entries/<key>.json``, ``blobs/<sha256>`` and ``units/``."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+
+    def memo(self, kind: str) -> Memo:
+        """The remembered units of one kind of work (``"models"``, ``"format"``)."""
+        return Memo(self.folder / "units", kind)
 
     def key(
         self,

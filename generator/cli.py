@@ -260,8 +260,18 @@ def _generate_all(
             failed = True
             continue
         _print_diagnostics(outcome.diagnostics)
+        if show_stages and outcome.reused:
+            click.echo(f"  reused    {_reuse(outcome.reused)}", err=True)
         failed |= _summarise(outcome, check=check, quiet=quiet)
     sys.exit(1 if failed else 0)
+
+
+def _reuse(reused: dict[str, tuple[int, int]]) -> str:
+    """What a run took from the cache's remembered units: "5 of 6 model parts, ..."."""
+    labels = {"models": "model parts", "format": "formatted files"}
+    return ", ".join(
+        f"{taken} of {total} {labels.get(kind, kind)}" for kind, (taken, total) in reused.items()
+    )
 
 
 def _explain_refusal(diagnostics: Diagnostics) -> None:

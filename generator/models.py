@@ -14,8 +14,8 @@ from __future__ import annotations
 import ast
 import json
 import warnings
-from concurrent.futures import BrokenExecutor, Executor, Future
-from dataclasses import dataclass, field
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from generator import naming
@@ -23,6 +23,7 @@ from generator.diagnostics import Diagnostic, Diagnostics, Level
 from generator.graph import strongly_connected
 from generator.ir import Api
 from generator.model_source import (
+    ClassSource,
     ModelClass,
     ModelField,
     ModelSource,
@@ -33,6 +34,8 @@ from generator.model_source import (
 )
 
 if TYPE_CHECKING:
+    from generator.cache import Memo
+    from generator.jobs import SharedJobs
     from generator.partition import Part
 
 __all__ = [
@@ -45,6 +48,8 @@ __all__ = [
     "ModelsPackageView",
     "ModelsRun",
     "PartResult",
+    "decode_part",
+    "encode_part",
     "generate_models",
     "header",
     "package_view",
@@ -78,6 +83,8 @@ class ModelsModule:
     aliases: dict[str, str] = field(default_factory=dict)
     #: model name -> its request ``TypedDict`` (``generator.typed_dicts``), when there is one
     params: dict[str, str] = field(default_factory=dict)
+    #: (parts taken from the memo of an earlier run, parts in all)
+    reused: tuple[int, int] = (0, 0)
     #: every type the models define by name: the classes, and each type alias as a record
     #: with no fields whose root annotation is the type it names (a body of such a type is
     #: validated whole, like a root model's)
@@ -173,26 +180,36 @@ def generate_models(
     spec_name: str,
     diagnostics: Diagnostics,
     executor: Executor | None = None,
+    memo: Memo | None = None,
 ) -> ModelsModule | None:
     """Generate the models for ``api``; ``None`` (with a diagnostic) if that fails.
 
     :func:`start_models` and :meth:`ModelsRun.finish` in one call.
     """
-    run = start_models(api, package=package, spec_name=spec_name, executor=executor)
+    run = start_models(api, package=package, spec_name=spec_name, executor=executor, memo=memo)
     return run.finish(diagnostics)
 
 
 def start_models(
-    api: Api, *, package: str, spec_name: str, executor: Executor | None = None
+    api: Api,
+    *,
+    package: str,
+    spec_name: str,
+    executor: Executor | None = None,
+    memo: Memo | None = None,
 ) -> ModelsRun:
     """Start generating the models for ``api``; :meth:`ModelsRun.finish` joins the result.
 
     A big schema set is generated in parts (:func:`generator.partition.split_schemas`).
-    With an ``executor`` (a process pool) every part but the first runs there, and the
-    first too when it is the only one, so that this process is free to do other work
-    (validate the spec) until :meth:`~ModelsRun.finish`. The parts, and so the output,
-    are the same with or without one.
+    A part whose document is in ``memo`` (the same schemas, byte for byte, with the same
+    generator) is taken from there. The others are shared with ``executor`` (a process
+    pool) when one is given: its worker starts on the last part at once, so that this
+    process is free to do other work (validate the spec) until :meth:`~ModelsRun.finish`
+    runs parts here from the first (:class:`generator.jobs.SharedJobs`). The parts, and so
+    the output, are the same whoever runs them and whether or not they were remembered.
     """
+    from generator.jobs import SharedJobs
+
     document = without_nullable_false(api.models.openapi())
     schemas = document["components"]["schemas"]
     run = ModelsRun(package, spec_name, tuple(schemas), document)
@@ -204,19 +221,27 @@ def start_models(
     run.documents = (
         [part_document(document, p) for p in run.parts] if len(run.parts) > 1 else [document]
     )
-    remote = range(1 if len(run.parts) > 1 else 0, len(run.parts)) if executor else range(0)
-    run.futures = [
-        executor.submit(run_part, doc, package, spec_name)
-        if executor is not None and index in remote
-        else None
-        for index, doc in enumerate(run.documents)
-    ]
+    run.memo = memo
+    if memo is not None:
+        run.keys = [
+            memo.key(package, spec_name, json.dumps(doc, ensure_ascii=False))
+            for doc in run.documents
+        ]
+        run.remembered = {
+            index: result
+            for index, key in enumerate(run.keys)
+            if (result := decode_part(memo.get(key))) is not None
+        }
+    run.missing = [i for i in range(len(run.documents)) if i not in run.remembered]
+    run.jobs = SharedJobs(
+        run_part, [(run.documents[i], package, spec_name) for i in run.missing], executor
+    )
     return run
 
 
 @dataclass
 class ModelsRun:
-    """datamodel-code-generator's runs for one API: some maybe already going in workers."""
+    """datamodel-code-generator's runs for one API: some remembered, some maybe in a worker."""
 
     package: str
     spec_name: str
@@ -224,21 +249,19 @@ class ModelsRun:
     document: dict[str, Any] = field(repr=False, default_factory=dict)
     parts: list[Part] = field(default_factory=list)
     documents: list[dict[str, Any]] = field(default_factory=list)
-    futures: list[Future[PartResult] | None] = field(default_factory=list)
-
-    def _result(self, document: dict[str, Any], future: Future[PartResult] | None) -> PartResult:
-        """A part's result: from its worker, or run here (also when the worker died)."""
-        if future is not None:
-            try:
-                return future.result()
-            except BrokenExecutor:  # the worker was killed (out of memory, a signal)
-                pass
-        return run_part(document, self.package, self.spec_name)
+    memo: Memo | None = None
+    #: each document's key in ``memo``
+    keys: list[str] = field(default_factory=list)
+    #: the parts ``memo`` had, by index
+    remembered: dict[int, PartResult] = field(default_factory=dict)
+    #: the indices of the parts that are generated, in the order of ``jobs``
+    missing: list[int] = field(default_factory=list)
+    jobs: SharedJobs[PartResult] | None = None
 
     def finish(self, diagnostics: Diagnostics) -> ModelsModule | None:
         """Run what is left here, wait for the rest, join; ``None`` (with a diagnostic) on failure."""
         spec_name = self.spec_name
-        if not self.schema_names:
+        if not self.schema_names or self.jobs is None:
             source = (
                 header(spec_name)
                 + '\n"""No schemas are defined in this API."""\n\n__all__: list[str] = []\n'
@@ -246,10 +269,9 @@ class ModelsRun:
             return ModelsModule(source=source)
         from generator.partition import join_parts
 
-        results = [
-            self._result(document, future)
-            for document, future in zip(self.documents, self.futures, strict=True)
-        ]
+        fresh = dict(zip(self.missing, self.jobs.results(), strict=True))
+        self._remember(fresh)
+        results = [self.remembered.get(i) or fresh[i] for i in range(len(self.documents))]
         module: ModelSource | None = None
         if len(results) > 1 and not any(r.error for r in results):
             modules = [r.module for r in results if r.module is not None]
@@ -286,7 +308,16 @@ class ModelsRun:
             imports=dict(module.imported),
             parts=module,
             aliases={c.name: c.model.root_annotation for c in module.classes if c.kind == "alias"},
+            reused=(len(self.remembered), len(self.documents)),
         )
+
+    def _remember(self, fresh: dict[int, PartResult]) -> None:
+        """Keep the parts generated without error in ``memo`` for the next run."""
+        if self.memo is None:
+            return
+        for index, result in fresh.items():
+            if not result.error:
+                self.memo.put(self.keys[index], encode_part(result))
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +327,75 @@ class PartResult:
     module: ModelSource | None = None
     notes: tuple[str, ...] = ()
     error: str = ""
+
+
+def encode_part(result: PartResult) -> bytes:
+    """``result`` as JSON, for :func:`decode_part` in a later run (an error is never kept)."""
+    module = result.module
+    record: dict[str, Any] = {"notes": list(result.notes), "module": None}
+    if module is not None:
+        record["module"] = {
+            "header": list(module.header),
+            "imports": list(module.imports),
+            "imported": [[name, *origin] for name, origin in module.imported.items()],
+            "source": module.source,
+            "plain": module.plain,
+            "classes": [_encode_class(c) for c in module.classes],
+        }
+    return json.dumps(record, ensure_ascii=False).encode()
+
+
+def _encode_class(cls: ClassSource) -> dict[str, Any]:
+    model = cls.model
+    return {
+        "name": cls.name,
+        "text": cls.text,
+        "names": sorted(cls.names),
+        "eager": sorted(cls.eager),
+        "kind": cls.kind,
+        "after": list(cls.after),
+        "model": [
+            model.name,
+            model.is_root,
+            model.root_annotation,
+            [[getattr(f, a.name) for a in fields(ModelField)] for f in model.fields],
+        ],
+    }
+
+
+def decode_part(data: bytes | None) -> PartResult | None:
+    """The :class:`PartResult` :func:`encode_part` wrote; ``None`` for anything else."""
+    if data is None:
+        return None
+    try:
+        record = json.loads(data)
+        found = record["module"]
+        module = None
+        if found is not None:
+            module = ModelSource(
+                header=tuple(found["header"]),
+                imports=tuple(found["imports"]),
+                imported={name: (origin, real) for name, origin, real in found["imported"]},
+                classes=tuple(_decode_class(c) for c in found["classes"]),
+                source=found["source"],
+                plain=bool(found["plain"]),
+            )
+        return PartResult(module=module, notes=tuple(record["notes"]))
+    except (ValueError, KeyError, TypeError):
+        return None  # damaged or from another layout: generate again
+
+
+def _decode_class(found: dict[str, Any]) -> ClassSource:
+    name, is_root, root_annotation, rows = found["model"]
+    return ClassSource(
+        name=found["name"],
+        text=found["text"],
+        names=frozenset(found["names"]),
+        eager=frozenset(found["eager"]),
+        model=ModelClass(name, tuple(ModelField(*row) for row in rows), is_root, root_annotation),
+        kind=found["kind"],
+        after=tuple(found["after"]),
+    )
 
 
 def prepare() -> None:

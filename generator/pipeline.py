@@ -36,6 +36,7 @@ from generator.rules import CONSEQUENTIAL
 from generator.runner import Pending, Runner, SerialRunner
 from generator.write import (
     FormatError,
+    Formatting,
     TreeChange,
     UnsafeTarget,
     add_staged,
@@ -74,6 +75,9 @@ class Outcome:
     models: int = 0
     timings: list[tuple[str, float]] = field(default_factory=list)
     written: bool = False
+    #: per kind of remembered work (``"models"`` parts, ``"format"``ted files):
+    #: (units taken from the cache, units in all)
+    reused: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,7 @@ def generate_client(
         if entry is not None:
             return _from_cache(entry, outcome, check=check, strict=strict)
     built = build_package(
-        config, outcome, runner or SerialRunner(), strict=strict, reporter=reporter
+        config, outcome, runner or SerialRunner(), strict=strict, reporter=reporter, cache=cache
     )
     staging = built.staging
     try:
@@ -148,12 +152,15 @@ def build_package(
     *,
     strict: bool = False,
     reporter: StageReporter | None = None,
+    cache: OutputCache | None = None,
 ) -> Built:
     """The recipe: load -> validate -> model -> models -> name + render -> format.
 
     Returns the formatted package in a staging folder beside ``config.out``, which the
     caller publishes or discards; raises :class:`GenerationAborted` with every finding
-    (the validator's too) when the spec forbids going on.
+    (the validator's too) when the spec forbids going on. With a ``cache``, the units
+    of work an earlier run did on the same input (a part of the models, a formatted
+    file) are taken from it rather than done again; the output is the same.
     """
     from generator import render
     from generator.load import load_spec
@@ -174,22 +181,31 @@ def build_package(
                 api = build_api(spec, diagnostics)
             _stop_if_failed(diagnostics, strict, validated)
             with _timed("models", outcome, reporter):
-                started = work.models(api, config.package, config.spec.name, diagnostics)
+                started = work.models(
+                    api,
+                    config.package,
+                    config.spec.name,
+                    diagnostics,
+                    None if cache is None else cache.memo("models"),
+                )
                 render.prepare()  # the templates compile while a worker (if any) models
                 models = started.result()
             if models is None:
                 raise GenerationAborted(diagnostics)
             _stop_if_failed(diagnostics, strict, validated)
             outcome.operations, outcome.models = len(api.operations), len(models.classes)
+            outcome.reused["models"] = models.reused
             with _timed("render", outcome, reporter), _explained_by(validated, diagnostics, strict):
                 names = name_package(api, models.classes, config.package)
                 files = render.render_package(
                     api, models, names, package=config.package, spec_name=config.spec.name
                 )
-            staging = _stage(files, config, diagnostics)
+            formatting = Formatting(files, None if cache is None else cache.memo("format"))
+            staging = _stage(formatting.files, config, diagnostics)
             try:
                 with _timed("format", outcome, reporter):
-                    _format(staging, spec, diagnostics)
+                    _format(staging, formatting, spec, diagnostics)
+                outcome.reused["format"] = formatting.reused
                 if config.release is not None:
                     with _timed("release", outcome, reporter):
                         _changelog(staging, config, spec, api, models, diagnostics)
@@ -271,10 +287,14 @@ def _explained_by(
         raise
 
 
-def _format(staging: Path, spec: LoadedSpec, diagnostics: Diagnostics) -> None:
-    """ruff over the staged package; code it cannot parse is clientgen's bug, reported."""
+def _format(
+    staging: Path, formatting: Formatting, spec: LoadedSpec, diagnostics: Diagnostics
+) -> None:
+    """ruff over the staged files not formatted before; code it cannot parse is clientgen's
+    bug, reported."""
     try:
-        format_tree(staging)
+        format_tree(staging, None if formatting.everything else formatting.todo)
+        formatting.remember(staging)
     except FormatError as exc:
         diagnostics.add(
             Diagnostic(

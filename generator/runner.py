@@ -19,8 +19,9 @@ uses a second core:
 * a small spec is validated here while that worker generates its models (the checks wait
   until this process would otherwise wait for the worker);
 * a spec of :data:`BIG_SPEC_BYTES` or more is checked in a worker of its own at the lowest
-  priority (it inherits the loaded spec as it forks), so that it takes the cores' idle time, and its schemas are generated in two parts,
-  one here and one in a models worker forked once this process has imported the library;
+  priority (it inherits the loaded spec as it forks), so that it takes the cores' idle time, and its schemas are generated in parts
+  shared between this process and a models worker forked once this process has imported
+  the library (:class:`generator.jobs.SharedJobs`);
 * its long-lived objects (the loaded spec, the models document) are frozen out of the cyclic
   garbage collector's sight for the run (:func:`gc.freeze`): datamodel-code-generator's millions
   of short-lived objects would otherwise make every full collection traverse them again.
@@ -45,6 +46,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 from generator.diagnostics import Diagnostic, Diagnostics, Level
 
 if TYPE_CHECKING:
+    from generator.cache import Memo
     from generator.ir import Api
     from generator.load import LoadedSpec
     from generator.models import ModelsModule
@@ -86,9 +88,15 @@ class Work(Protocol):
         ...
 
     def models(
-        self, api: Api, package: str, spec_name: str, diagnostics: Diagnostics
+        self,
+        api: Api,
+        package: str,
+        spec_name: str,
+        diagnostics: Diagnostics,
+        memo: Memo | None = None,
     ) -> Pending[ModelsModule | None]:
-        """Start generating ``api``'s models; ``None`` (with a diagnostic) when that fails."""
+        """Start generating ``api``'s models (parts ``memo`` holds are taken from there);
+        ``None`` (with a diagnostic) when that fails."""
         ...
 
 
@@ -148,12 +156,13 @@ def _models_here(
     package: str,
     spec_name: str,
     diagnostics: Diagnostics,
+    memo: Memo | None,
     executor: ProcessPoolExecutor | None = None,
 ) -> Callable[[], ModelsModule | None]:
-    """Start the models (parts in ``executor``, if any); the call that finishes them here."""
+    """Start the models (parts shared with ``executor``, if any); the call that finishes them."""
     from generator.models import start_models
 
-    run = start_models(api, package=package, spec_name=spec_name, executor=executor)
+    run = start_models(api, package=package, spec_name=spec_name, executor=executor, memo=memo)
     return lambda: run.finish(diagnostics)
 
 
@@ -179,10 +188,15 @@ class _SerialWork:
         return _Done(None)
 
     def models(
-        self, api: Api, package: str, spec_name: str, diagnostics: Diagnostics
+        self,
+        api: Api,
+        package: str,
+        spec_name: str,
+        diagnostics: Diagnostics,
+        memo: Memo | None = None,
     ) -> Pending[ModelsModule | None]:
         gc.freeze()  # the models document joins the frozen objects (thawed as the run ends)
-        return _Done(_models_here(api, package, spec_name, diagnostics)())
+        return _Done(_models_here(api, package, spec_name, diagnostics, memo)())
 
 
 class SerialRunner:
@@ -335,7 +349,12 @@ class _ForkingWork:
         return _RemoteChecks(futures, spec, diagnostics)
 
     def models(
-        self, api: Api, package: str, spec_name: str, diagnostics: Diagnostics
+        self,
+        api: Api,
+        package: str,
+        spec_name: str,
+        diagnostics: Diagnostics,
+        memo: Memo | None = None,
     ) -> Pending[ModelsModule | None]:
         gc.freeze()  # the models document joins the frozen objects before the fork
         if self.early is not None:
@@ -345,10 +364,10 @@ class _ForkingWork:
                 _prepare_models()  # imported once, here, before the worker forks
             worker = _Worker(self.method)
             self.workers.append(worker)
-        finish = _models_here(api, package, spec_name, diagnostics, worker.pool)
+        finish = _models_here(api, package, spec_name, diagnostics, memo, worker.pool)
         if not self.big:
             return _WaitsAfter(self.here, _Later(finish))
-        return _Done(finish())  # the first part here now, the second in the worker
+        return _Done(finish())  # parts here from the first, in the worker from the last
 
     def end(self) -> None:
         for worker in self.workers:

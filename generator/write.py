@@ -27,10 +27,15 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from generator.cache import Memo
 
 __all__ = [
     "MANIFEST",
     "FormatError",
+    "Formatting",
     "TreeChange",
     "UnsafeTarget",
     "add_staged",
@@ -132,8 +137,16 @@ def add_staged(staging: Path, relative: str, text: str) -> None:
     (staging / MANIFEST).write_text(manifest_text({*listed, relative}), encoding="utf-8")
 
 
-def format_tree(folder: Path) -> None:
-    """Sort imports, drop unused ones and format every Python file below ``folder``."""
+def format_tree(folder: Path, only: Iterable[str] | None = None) -> None:
+    """Sort imports, drop unused ones and format every Python file below ``folder``.
+
+    With ``only``, just those files (paths relative to ``folder``); ruff's exclusions
+    apply to them as to the whole tree (``--force-exclude``), so a file comes out the
+    same either way.
+    """
+    targets = ["."] if only is None else ["--force-exclude", "--", *sorted(only)]
+    if targets == ["--force-exclude", "--"]:
+        return
     ruff = _ruff().split()
     steps = (
         [
@@ -145,14 +158,78 @@ def format_tree(folder: Path) -> None:
             "--fix",
             "--no-cache",
             "--exit-zero",
-            ".",
+            *targets,
         ],
-        [*ruff, "format", *_RUFF_SETTINGS, "--no-cache", "."],
+        [*ruff, "format", *_RUFF_SETTINGS, "--no-cache", *targets],
     )
     for command in steps:
         result = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise FormatError((result.stderr or result.stdout).strip()[:2000])
+
+
+#: the files ruff formats (``ruff format`` does the Python in Markdown code blocks too)
+FORMATTED_SUFFIXES = (".py", ".pyi", ".md")
+
+
+class Formatting:
+    """The formatting of one rendered package, with the files formatted before remembered.
+
+    ``files`` is the package to stage: each Python file whose exact text (at the same
+    path, in a package of the same layout) was formatted by an earlier run already holds
+    that run's result; ``todo`` lists the others, for :func:`format_tree`, and
+    :meth:`remember` keeps their results. ruff's output for a file depends on nothing
+    but its text, its path, the package layout (first-party imports) and the generator
+    (its settings and ruff's version, which the memo's keys cover).
+    """
+
+    def __init__(self, files: Mapping[str, str | bytes], memo: Memo | None) -> None:
+        self.memo = memo
+        self.files: dict[str, str | bytes] = dict(files)
+        self.keys: dict[str, str] = {}
+        self.todo: list[str] = []
+        layout = "\n".join(sorted({_top(relative) for relative in files}))
+        for relative, text in files.items():
+            if not relative.endswith(FORMATTED_SUFFIXES):
+                continue
+            if memo is None:
+                self.todo.append(relative)
+                continue
+            data = text.encode("utf-8") if isinstance(text, str) else text
+            key = memo.key(relative, layout, data)
+            remembered = memo.get(key)
+            if remembered is None:
+                self.keys[relative] = key
+                self.todo.append(relative)
+            else:
+                self.files[relative] = remembered
+
+    @property
+    def reused(self) -> tuple[int, int]:
+        """(files whose formatting was remembered, files ruff formats in all)."""
+        total = sum(1 for f in self.files if f.endswith(FORMATTED_SUFFIXES))
+        return total - len(self.todo), total
+
+    @property
+    def everything(self) -> bool:
+        """Whether no file was remembered (then the whole tree is formatted at once)."""
+        return len(self.todo) == self.reused[1]
+
+    def remember(self, staging: Path) -> None:
+        """Keep the formatted text of every file of ``todo`` for the next run."""
+        if self.memo is None:
+            return
+        for relative, key in self.keys.items():
+            try:
+                self.memo.put(key, (staging / relative).read_bytes())
+            except OSError:
+                continue
+
+
+def _top(relative: str) -> str:
+    """What of a file's path shapes ruff's import sorting: the top folder (``src/<pkg>``)."""
+    parts = relative.split("/")
+    return "/".join(parts[:2]) if parts[0] == "src" and len(parts) > 2 else parts[0]
 
 
 #: what tools leave inside a package folder; never generated, never compared

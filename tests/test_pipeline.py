@@ -145,7 +145,7 @@ def test_failure_in_a_late_stage_leaves_previous_tree(
         project.spec.read_text().replace("version: '0.1.0'", "version: '0.3.0'", 1)
     )
 
-    def broken_format(folder: Path) -> None:
+    def broken_format(folder: Path, only: object = None) -> None:
         raise pipeline.FormatError("ruff exploded")
 
     monkeypatch.setattr(pipeline, "format_tree", broken_format)

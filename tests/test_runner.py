@@ -183,9 +183,9 @@ def test_a_big_spec_is_published_only_once_its_checks_are_in(
         order.append("checks")
         result(self)
 
-    def noted_format(folder: Path) -> None:
+    def noted_format(folder: Path, only: list[str] | None = None) -> None:
         order.append("format")
-        write.format_tree(folder)
+        write.format_tree(folder, only)
 
     def slow_done(self: runner._RemoteChecks) -> bool:
         return False  # as if the checks worker were still busy

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator import write
+from generator.write import FORMATTED_SUFFIXES, format_tree, read_tree
 
 
 def test_stage_writes_files_beside_target(tmp_path: Path) -> None:
@@ -101,3 +102,35 @@ def test_compare_ignores_tool_caches(tmp_path: Path) -> None:
         (old / cache).mkdir(parents=True)
         (old / cache / "junk").write_text("cached\n")
     assert write.compare_trees(new, old, label="pkg").is_current
+
+
+def _unformatted_tree(folder: Path) -> None:
+    files = {
+        "src/pkg/__init__.py": "import sys\nimport os\nfrom .mod import  x\n__all__=['x' ,'os']\n",
+        "src/pkg/mod.py": "x = {  'a':1 }\n",
+        "src/pkg/py.typed": "",
+        "README.md": "# pkg\n\n```python\nimport pkg\nprint( pkg.x )\n```\n",
+        "pyproject.toml": "[project]\nname = 'pkg'\nversion = '1'\n",
+        "manifest.json": '{"a":  1}\n',
+    }
+    for relative, text in files.items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def test_formatting_some_files_is_formatting_them_in_the_whole_tree(tmp_path: Path) -> None:
+    """The format memo formats only the files it has not seen: each must come out as a
+    whole-tree run makes it, and the files it never formats must be ones ruff leaves alone."""
+    whole, some = tmp_path / "whole", tmp_path / "some"
+    _unformatted_tree(whole)
+    _unformatted_tree(some)
+    before = read_tree(whole)
+    format_tree(whole)
+    formatted = read_tree(whole)
+    changed = {name for name in before if before[name] != formatted[name]}
+    assert changed and all(name.endswith(FORMATTED_SUFFIXES) for name in changed)
+    format_tree(some, [name for name in before if name.endswith(FORMATTED_SUFFIXES)])
+    assert read_tree(some) == formatted
+    format_tree(some, [])  # nothing to do: ruff is not even run
+    assert read_tree(some) == formatted
