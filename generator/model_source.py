@@ -285,7 +285,14 @@ def _expand_aliases(classes: list[ClassSource]) -> list[ClassSource]:
     if not values:
         return classes
 
+    done: dict[str, str] = {}  # many fields share an annotation (``str | None``)
+
     def expand(annotation: str) -> str:
+        if annotation not in done:
+            done[annotation] = _expanded(annotation)
+        return done[annotation]
+
+    def _expanded(annotation: str) -> str:
         if not annotation:
             return annotation
         tree: ast.expr = ast.parse(annotation, mode="eval").body

@@ -5,8 +5,9 @@ the schemas :mod:`generator.reshape` named and hoisted. What comes back is sourc
 it is parsed (never executed) with :mod:`ast` into class records
 (:mod:`generator.model_source`) that say each class's fields, so that the client's
 keyword arguments can reuse exactly the types of the models. A big schema set is
-generated in two parts, side by side when a process pool is given
-(:mod:`generator.partition`).
+generated in parts (:mod:`generator.partition`), shared with a process pool when one is
+given (:mod:`generator.jobs`); each part's result is remembered by its document
+(:func:`encode_part`), so that a run on an edited spec generates only the parts it touches.
 """
 
 from __future__ import annotations
@@ -233,6 +234,8 @@ def start_models(
             if (result := decode_part(memo.get(key))) is not None
         }
     run.missing = [i for i in range(len(run.documents)) if i not in run.remembered]
+    if executor is not None and len(run.missing) > 1:
+        prepare()  # parts run here too: import once, before the worker forks, for both
     run.jobs = SharedJobs(
         run_part, [(run.documents[i], package, spec_name) for i in run.missing], executor
     )

@@ -174,7 +174,9 @@ def build_package(
         raise GenerationAborted(diagnostics)
     with runner.run(spec) as work:
         with _timed("validate", outcome, reporter):
-            validated = work.validate(spec, diagnostics)
+            validated = work.validate(
+                spec, diagnostics, None if cache is None else cache.memo("checks")
+            )
         try:
             _stop_if_failed(diagnostics, strict, validated)
             with _timed("model", outcome, reporter), _explained_by(validated, diagnostics, strict):

@@ -83,8 +83,11 @@ class Pending(Protocol[T_co]):
 class Work(Protocol):
     """One run's scheduling, from the loaded spec to the end of the run."""
 
-    def validate(self, spec: LoadedSpec, diagnostics: Diagnostics) -> Pending[None]:
-        """Start openapi-spec-validator and the lint rules on ``spec``."""
+    def validate(
+        self, spec: LoadedSpec, diagnostics: Diagnostics, memo: Memo | None = None
+    ) -> Pending[None]:
+        """Start openapi-spec-validator and the lint rules on ``spec`` (the findings of the
+        units ``memo`` holds are taken from there)."""
         ...
 
     def models(
@@ -145,10 +148,10 @@ class _Later(Generic[T]):
         return self._value  # type: ignore[return-value]  # set by run()
 
 
-def _check(spec: LoadedSpec, diagnostics: Diagnostics) -> None:
+def _check(spec: LoadedSpec, diagnostics: Diagnostics, memo: Memo | None = None) -> None:
     from generator.validate import validate_spec
 
-    validate_spec(spec, diagnostics)
+    validate_spec(spec, diagnostics, memo)
 
 
 def _models_here(
@@ -183,8 +186,10 @@ def _is_big(spec: LoadedSpec) -> bool:
 
 
 class _SerialWork:
-    def validate(self, spec: LoadedSpec, diagnostics: Diagnostics) -> Pending[None]:
-        _check(spec, diagnostics)
+    def validate(
+        self, spec: LoadedSpec, diagnostics: Diagnostics, memo: Memo | None = None
+    ) -> Pending[None]:
+        _check(spec, diagnostics, memo)
         return _Done(None)
 
     def models(
@@ -264,13 +269,16 @@ class _Worker:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _check_in_worker(which: str, path: str, severity: dict[str, Level | None]) -> list[Diagnostic]:
+def _check_in_worker(
+    which: str, path: str, severity: dict[str, Level | None], memo: Memo | None
+) -> list[Diagnostic]:
     """One of the two checks on the worker's spec; never raises (a crash is a located error)."""
     from generator.validate import check_structure, lint_spec
 
     diagnostics = Diagnostics(severity=severity)
     try:
-        (check_structure if which == "structure" else lint_spec)(_WORKER_SPEC[0], diagnostics)
+        check = check_structure if which == "structure" else lint_spec
+        check(_WORKER_SPEC[0], diagnostics, memo)
     except Exception as exc:
         diagnostics.add(
             Diagnostic(path, 0, 0, Level.ERROR, "spec-invalid", f"the {which} check failed: {exc}")
@@ -289,8 +297,10 @@ class _RemoteChecks:
         futures: list[Future[list[Diagnostic]]],
         spec: LoadedSpec,
         diagnostics: Diagnostics,
+        memo: Memo | None,
     ) -> None:
         self._futures, self._spec, self._diagnostics = futures, spec, diagnostics
+        self._memo = memo
 
     def done(self) -> bool:
         return all(f.done() for f in self._futures)
@@ -300,7 +310,7 @@ class _RemoteChecks:
         try:
             found = [item for future in futures for item in future.result()]
         except BrokenExecutor:
-            _check(self._spec, self._diagnostics)
+            _check(self._spec, self._diagnostics, self._memo)
             return
         for item in found:
             self._diagnostics.add(item)
@@ -334,19 +344,21 @@ class _ForkingWork:
         elif early is not None:
             self.workers.append(early)
 
-    def validate(self, spec: LoadedSpec, diagnostics: Diagnostics) -> Pending[None]:
+    def validate(
+        self, spec: LoadedSpec, diagnostics: Diagnostics, memo: Memo | None = None
+    ) -> Pending[None]:
         if not self.big:
-            later: _Later[None] = _Later(lambda: _check(spec, diagnostics))
+            later: _Later[None] = _Later(lambda: _check(spec, diagnostics, memo))
             self.here.append(later)
             return later
         worker = _Worker(self.method, checks=spec)
         self.workers.append(worker)
         path, severity = spec.display, dict(diagnostics.severity)
         futures = [
-            worker.submit(_check_in_worker, "structure", path, severity),
-            worker.submit(_check_in_worker, "lint", path, severity),
+            worker.submit(_check_in_worker, "structure", path, severity, memo),
+            worker.submit(_check_in_worker, "lint", path, severity, memo),
         ]
-        return _RemoteChecks(futures, spec, diagnostics)
+        return _RemoteChecks(futures, spec, diagnostics, memo)
 
     def models(
         self,
@@ -359,9 +371,7 @@ class _ForkingWork:
         gc.freeze()  # the models document joins the frozen objects before the fork
         if self.early is not None:
             worker = self.early
-        else:
-            if self.big:
-                _prepare_models()  # imported once, here, before the worker forks
+        else:  # forked at its first part (none if the memo has them all): see start_models
             worker = _Worker(self.method)
             self.workers.append(worker)
         finish = _models_here(api, package, spec_name, diagnostics, memo, worker.pool)

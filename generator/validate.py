@@ -17,14 +17,18 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from generator import naming
+from generator.check_units import CheckUnits, Raw, raw, unit_of
 from generator.diagnostics import Diagnostics, Level, join_pointer
 from generator.load import LoadedSpec, deref, parse_pointer, resolve_pointer
 from generator.rules import RULES as ALL_RULES
 from generator.schemas import TEMPLATE_VARIABLE, iter_operations, iter_schemas
+
+if TYPE_CHECKING:
+    from generator.cache import Memo
 
 __all__ = ["RULES", "check_structure", "lint_spec", "validate_spec"]
 
@@ -38,23 +42,31 @@ _RECURSION_LIMIT = 6000
 _SPEC_URI = "urn:clientgen:spec"
 
 
-def validate_spec(spec: LoadedSpec, diagnostics: Diagnostics) -> None:
-    """Add every problem of ``spec`` to ``diagnostics``: structure, then lint rules."""
-    check_structure(spec, diagnostics)
-    lint_spec(spec, diagnostics)
+def validate_spec(spec: LoadedSpec, diagnostics: Diagnostics, memo: Memo | None = None) -> None:
+    """Add every problem of ``spec`` to ``diagnostics``: structure, then lint rules.
+
+    ``memo`` holds the findings of earlier runs per unit of the spec
+    (:mod:`generator.check_units`): the units whose text is unchanged are not checked again.
+    """
+    check_structure(spec, diagnostics, memo)
+    lint_spec(spec, diagnostics, memo)
 
 
-def lint_spec(spec: LoadedSpec, diagnostics: Diagnostics) -> None:
+def lint_spec(spec: LoadedSpec, diagnostics: Diagnostics, memo: Memo | None = None) -> None:
     """clientgen's own lint rules (the table in this module's docstring)."""
-    _Linter(spec, diagnostics).run()
+    _Linter(spec, diagnostics, memo).run()
 
 
-def check_structure(spec: LoadedSpec, diagnostics: Diagnostics) -> None:
-    """openapi-spec-validator's checks, located; independent of the lint rules."""
-    _structural(spec, diagnostics)
+def check_structure(spec: LoadedSpec, diagnostics: Diagnostics, memo: Memo | None = None) -> None:
+    """openapi-spec-validator's checks, located; independent of the lint rules.
+
+    With ``memo``, the keyword checks of a unit the memo has findings for (the same text,
+    referencing the same text) are not run again.
+    """
+    _structural(spec, diagnostics, memo)
 
 
-def _structural(spec: LoadedSpec, diagnostics: Diagnostics) -> None:
+def _structural(spec: LoadedSpec, diagnostics: Diagnostics, memo: Memo | None) -> None:
     """Run openapi-spec-validator and report its findings where they were written.
 
     The validator works in two phases: the OpenAPI meta-schema (its errors carry
@@ -82,32 +94,82 @@ def _structural(spec: LoadedSpec, diagnostics: Diagnostics) -> None:
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
     try:
-        _keyword_phase(spec, diagnostics, validator, broken)
-    except RecursionError:
-        diagnostics.add(
-            spec.diagnostic(
-                Level.WARNING,
-                "spec-unchecked",
-                "schemas nest (through $refs) too deeply for the OpenAPI validator; "
-                "its checks of schemas were cut short",
-                "",
-                "the lint rules still ran; split very long chains of nested schemas",
-            )
-        )
+        _keyword_phase(spec, diagnostics, validator, broken, memo)
     finally:
         sys.setrecursionlimit(limit)
 
 
 def _keyword_phase(
-    spec: LoadedSpec, diagnostics: Diagnostics, validator: Any, broken: bool
+    spec: LoadedSpec, diagnostics: Diagnostics, validator: Any, broken: bool, memo: Memo | None
 ) -> None:
+    """openapi-spec-validator's keyword checks, one unit (:mod:`generator.check_units`) at a time.
+
+    Each path item and each component schema is checked on its own; a path item's check
+    stops at the component schemas it references (they are units of their own), so every
+    schema is checked once, and the findings of a unit depend only on what its key covers.
+    Findings an earlier run made for a unit as it is now come from ``memo``.
+    """
     reported = {d.pointer for d in diagnostics if d.rule == "spec-invalid"}
+    units = CheckUnits(spec.document, memo, "keywords", str(spec.document.get("openapi", "")))
+    registry = validator.keyword_validators_registry
+    for unit in units.units():
+        found = units.recall(unit)
+        if found is None:
+            try:
+                found = list(_keyword_findings(spec.document, validator, registry, unit))
+            except RecursionError:
+                diagnostics.add(
+                    spec.diagnostic(
+                        Level.WARNING,
+                        "spec-unchecked",
+                        "schemas nest (through $refs) too deeply for the OpenAPI validator; "
+                        "its checks of schemas were cut short",
+                        unit,
+                        "the lint rules still ran; split very long chains of nested schemas",
+                    )
+                )
+                continue
+            units.keep(unit, found)
+        for level, rule, message, pointer, hint, about in found:
+            if about == "crash":
+                if broken:  # a consequence of a problem already reported
+                    continue
+            elif spec.source_of(about)[1] in reported:  # the meta-schema said it already
+                continue
+            diagnostics.add(spec.diagnostic(Level(level), rule, message, pointer, hint))
+
+
+def _keyword_findings(
+    document: dict[str, Any], validator: Any, registry: Any, unit: str
+) -> Iterator[Raw]:
+    """The keyword checks' findings in one unit, unlocated (see :data:`~generator.check_units.Raw`)."""
     from openapi_spec_validator.validation.exceptions import (
         DuplicateOperationIDError,
         UnresolvableParameterError,
     )
 
-    for error in validator.root_validator(validator.schema_path):
+    root = validator.schema_path
+    tokens = parse_pointer(unit)
+    schemas = (document.get("components") or {}).get("schemas") or {}
+    blocked = frozenset(id(v) for v in schemas.values() if isinstance(v, dict))
+    checker = registry["schema"]
+    own = None
+    if tokens[:2] == ["components", "schemas"] and len(tokens) == 3:
+        own = id(schemas[tokens[2]])
+    checker.visited_schema_ids = _Blocked(blocked, own)
+    checker.meta_checked_schema_ids = _Blocked(blocked, own)
+    if unit == "":
+        if "tags" in document and "tags" in registry.keyword_validators:
+            errors = registry["tags"](root / "tags")
+        else:
+            return
+    elif tokens[0] == "paths" and len(tokens) == 2:
+        errors = registry["path"](tokens[1], root / "paths" / tokens[1])
+    elif own is not None:
+        errors = checker(root / "components" / "schemas" / tokens[2])
+    else:
+        return  # the validator checks other components only where they are used
+    for error in errors:
         if isinstance(error, DuplicateOperationIDError | UnresolvableParameterError):
             continue  # operation-id-duplicate and path-param-* say the same, with a location
         at = getattr(error, "clientgen_at", None)
@@ -116,23 +178,22 @@ def _keyword_phase(
         if keyword == "default":
             continue  # default-invalid says the same, with a location
         if keyword == "crash":
-            if not broken:  # otherwise a consequence of a problem already reported
-                diagnostics.add(
-                    spec.diagnostic(
-                        Level.ERROR,
-                        "spec-invalid",
-                        f"the OpenAPI validator could not check this part: {error.message}",
-                        base,
-                        "fix the problems reported above",
-                    )
-                )
+            message = f"the OpenAPI validator could not check this part: {error.message}"
+            yield raw(
+                Level.ERROR,
+                "spec-invalid",
+                message,
+                base,
+                "fix the problems reported above",
+                "crash",
+            )
             continue
         if type(error).__name__ == "ExtraParametersError":
             base = join_pointer(base, "required")
         for leaf in _explain(error):
             pointer = join_pointer(base, *[str(p) for p in leaf.absolute_path])
-            if spec.source_of(pointer)[1] not in reported:  # the meta-schema said it already
-                _report_schema_error(spec, diagnostics, leaf, base)
+            for message, at_pointer, hint in _schema_error_findings(leaf, pointer):
+                yield raw(Level.ERROR, "spec-invalid", message, at_pointer, hint, pointer)
 
 
 def _report_schema_error(spec: LoadedSpec, diagnostics: Diagnostics, error: Any, base: str) -> None:
@@ -403,6 +464,18 @@ class _IdList(set[Any]):
         self.add(item)
 
 
+class _Blocked(_IdList):
+    """The visited-schema ids of one unit's keyword check: the component schemas of other
+    units count as visited (their own units check them)."""
+
+    def __init__(self, blocked: frozenset[int], own: int | None) -> None:
+        super().__init__()
+        self.blocked, self.own = blocked, own
+
+    def __contains__(self, item: object) -> bool:
+        return super().__contains__(item) or (item in self.blocked and item != self.own)
+
+
 def _located_keyword(name: str, keyword_class: type[Any]) -> type[Any]:
     """A keyword validator whose errors say at which node they were found.
 
@@ -619,6 +692,7 @@ def _shorten(text: str, limit: int = 300) -> str:
 class _Linter:
     spec: LoadedSpec
     diagnostics: Diagnostics
+    memo: Memo | None = None
 
     @property
     def document(self) -> dict[str, Any]:
@@ -818,48 +892,75 @@ class _Linter:
 
     # -- examples and defaults -----------------------------------------------------
     def examples(self) -> None:
-        checker = _SchemaChecker(self.document)
+        """Examples and defaults against their schemas, one unit of the spec at a time.
+
+        The unit of a value is where it is written (:func:`generator.check_units.unit_of`);
+        its findings depend on the unit's text and what its ``$ref``s reach, so a unit
+        ``memo`` has findings for is not checked again.
+        """
+        work: dict[str, list[tuple[str, str, Any, str]]] = defaultdict(list)
         for pointer, schema in iter_schemas(self.document):
+            unit = unit_of(pointer)
             if "default" in schema and "$ref" not in schema:
-                problems = checker.problems(pointer, schema["default"])
-                if problems:
-                    self.report(
-                        Level.ERROR,
-                        "default-invalid",
-                        f"default {_preview(schema['default'])} does not match its schema: "
-                        + "; ".join(problems),
-                        join_pointer(pointer, "default"),
-                        "fix the default or the schema",
-                    )
+                work[unit].append(("default", pointer, schema["default"], ""))
             if "example" in schema:
-                self._example(checker, pointer, join_pointer(pointer, "example"), schema["example"])
+                work[unit].append(
+                    ("example", pointer, schema["example"], join_pointer(pointer, "example"))
+                )
             examples = schema.get("examples")
             if isinstance(examples, list):
                 for index, value in enumerate(examples):
-                    self._example(checker, pointer, join_pointer(pointer, "examples", index), value)
+                    at = join_pointer(pointer, "examples", index)
+                    work[unit].append(("example", pointer, value, at))
         for owner_pointer, owner in self._example_owners():
             schema_pointer = join_pointer(owner_pointer, "schema")
             if not isinstance(owner.get("schema"), dict):
                 continue
+            unit = unit_of(owner_pointer)
             if "example" in owner:
-                self._example(
-                    checker,
-                    schema_pointer,
-                    join_pointer(owner_pointer, "example"),
-                    owner["example"],
-                )
+                at = join_pointer(owner_pointer, "example")
+                work[unit].append(("example", schema_pointer, owner["example"], at))
             examples = owner.get("examples")
             if isinstance(examples, dict):
                 for name, example in examples.items():
                     example_pointer = join_pointer(owner_pointer, "examples", name)
                     example = self._deref(example)
                     if isinstance(example, dict) and "value" in example:
-                        self._example(
-                            checker,
-                            schema_pointer,
-                            join_pointer(example_pointer, "value"),
-                            example["value"],
-                        )
+                        at = join_pointer(example_pointer, "value")
+                        work[unit].append(("example", schema_pointer, example["value"], at))
+        units = CheckUnits(self.document, self.memo, "examples")
+        checker: _SchemaChecker | None = None
+        for unit, items in work.items():
+            found = units.recall(unit)
+            if found is None:
+                checker = checker or _SchemaChecker(self.document)
+                found = [f for item in items if (f := self._value_finding(checker, *item))]
+                units.keep(unit, found)
+            for level, rule, message, pointer, hint, _about in found:
+                self.report(Level(level), rule, message, pointer, hint)
+
+    def _value_finding(
+        self, checker: _SchemaChecker, kind: str, schema_pointer: str, value: Any, pointer: str
+    ) -> Raw | None:
+        """The finding about one default or example (``kind``), if it does not match."""
+        problems = checker.problems(schema_pointer, value)
+        if not problems:
+            return None
+        if kind == "default":
+            return raw(
+                Level.ERROR,
+                "default-invalid",
+                f"default {_preview(value)} does not match its schema: " + "; ".join(problems),
+                join_pointer(schema_pointer, "default"),
+                "fix the default or the schema",
+            )
+        return raw(
+            Level.ERROR,
+            "example-invalid",
+            f"example {_preview(value)} does not match its schema: " + "; ".join(problems),
+            pointer,
+            "fix the example or the schema",
+        )
 
     def _example_owners(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """Media type objects and parameter objects, the two that carry ``example(s)``.
@@ -887,19 +988,6 @@ class _Linter:
                 stack.extend(
                     ((link, i), v) for i, v in enumerate(node) if isinstance(v, dict | list)
                 )
-
-    def _example(
-        self, checker: _SchemaChecker, schema_pointer: str, pointer: str, value: Any
-    ) -> None:
-        problems = checker.problems(schema_pointer, value)
-        if problems:
-            self.report(
-                Level.ERROR,
-                "example-invalid",
-                f"example {_preview(value)} does not match its schema: " + "; ".join(problems),
-                pointer,
-                "fix the example or the schema",
-            )
 
     # -- servers and security ------------------------------------------------------
     def server_security(self) -> None:

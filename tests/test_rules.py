@@ -19,7 +19,7 @@ from tests.conftest import ROOT
 SPECS = ROOT / "tests" / "specs_generate"
 RULE_ID = re.compile(r"^[a-z]+(-[a-z]+)+$")
 #: the calls that make a diagnostic out of a rule id
-REPORTERS = {"Diagnostic", "diagnostic", "report", "warn", "_LoadError"}
+REPORTERS = {"Diagnostic", "diagnostic", "report", "warn", "_LoadError", "raw"}
 
 
 def _reported_rule_ids() -> dict[str, str]:

@@ -221,7 +221,7 @@ def test_a_render_failure_on_a_refused_spec_reports_the_spec(
     assert _errors(aborted) == ["spec-invalid"]
 
 
-def _killed(which: str, path: str, severity: object) -> list[object]:
+def _killed(which: str, path: str, severity: object, *_more: object) -> list[object]:
     os._exit(9)  # as the out-of-memory killer would end the worker
 
 
