@@ -1,4 +1,4 @@
-"""The spec edits of the incremental measure (``_edits.py``): the intended change and nothing else.
+"""The incremental measure's spec edits (``_edits.py``) and output comparison (``run.py``).
 
 Each edit must parse to the original document plus exactly its change, keep the file's
 format (JSON bytes outside the edit, YAML line numbers), and choose its target
@@ -189,3 +189,29 @@ def test_the_chat_spec_can_be_edited() -> None:
     described, added = prepare_edits(ROOT / "spec" / "chat.openapi.yaml")
     assert "components/schemas/" in described.target
     assert ADDED_PATH in added.target and "post" in added.target  # the chat spec has no GET
+
+
+def test_output_trees_compare_every_file_but_tool_caches(tmp_path: Path) -> None:
+    from tests.benchmarks.run import compare_trees, tree_digest
+
+    cold, warm = tmp_path / "cold", tmp_path / "warm"
+    for root in (cold, warm):
+        (root / "src" / "pkg" / "__pycache__").mkdir(parents=True)
+        (root / "src" / "pkg" / "a.py").write_text("a = 1\n")
+        (root / "README.md").write_text("readme\n")
+    (warm / "src" / "pkg" / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"\0")
+    (warm / ".ruff_cache").mkdir()
+    (warm / ".ruff_cache" / "x").write_text("x")
+    assert compare_trees(tree_digest(warm), tree_digest(cold)) == {"identical": True}
+
+    (warm / "README.md").write_text("readme (edited)\n")
+    (warm / "src" / "pkg" / "b.py").write_text("b = 1\n")
+    (warm / "src" / "pkg" / "a.py").unlink()
+    got = compare_trees(tree_digest(warm), tree_digest(cold))
+    assert got["identical"] is False
+    assert got["differences"] == [
+        "differs: README.md",
+        "extra: src/pkg/b.py",
+        "missing: src/pkg/a.py",
+    ]
+    assert compare_trees(tree_digest(warm), {})["identical"] is False  # no reference: not proven
