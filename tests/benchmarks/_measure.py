@@ -82,7 +82,9 @@ def _pss_mb(pid: int) -> float | None:
     try:
         data = _read(f"/proc/{pid}/smaps_rollup")
     except OSError as exc:
-        if exc.errno in (errno.ENOENT, errno.ESRCH) and not os.path.exists(f"/proc/{pid}"):
+        if exc.errno == errno.ESRCH:
+            return 0.0  # exiting: its memory map is already gone
+        if exc.errno == errno.ENOENT and not os.path.exists(f"/proc/{pid}"):
             return 0.0  # the process ended
         return None  # no such file on this kernel, or not allowed
     for line in data.splitlines():
