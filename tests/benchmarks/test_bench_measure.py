@@ -35,7 +35,7 @@ for i in range(0, len(heap), 4096):
 for _ in range(2):
     if os.fork() == 0:
         break  # a child: forks no further
-print("ready", flush=True)
+os.write(1, b"ready\\n")  # one write: the lines of the three processes do not interleave
 time.sleep(30)
 """
     proc = subprocess.Popen(
