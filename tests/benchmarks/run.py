@@ -80,7 +80,9 @@ run): OpenAI wall <= 0.7x and tree peak PSS <= 1.5x; Stripe wall <= 0.5x and tre
 <= 1.0x; GitHub wall <= 0.7x; chat cold <= 0.8x, with bytecode compiled and without; the
 first call of one operation (the ``package+operation`` import) on OpenAI and GitHub <= 0.5x;
 on GitHub, regeneration after the description edit <= 25% and after the added operation
-<= 35% of our own cold run (``cold_caching``; an output that differs from a cold run fails).
+<= 35% of our own cold run (the larger of the shares of ``cold_caching`` and of the
+``--no-cache`` generate, so that a cold run slowed by filling the cache cannot flatter it; an
+output that differs from a cold run fails).
 Results go to ``tests/benchmarks/results/<timestamp>.json`` (or ``--json FILE``).
 
 Inputs come from npm (``tests/benchmarks/npm``, installed with ``npm ci`` when needed):
@@ -1162,17 +1164,23 @@ def issue16_targets(name: str, entry: dict[str, Any], why: str, add: Callable[..
     if name == "github" and incremental is not None:
         for kind, (label, limit) in ISSUE16_INCREMENTAL.items():
             measured = incremental.get(kind) or {}
-            share = measured.get("ratio_to_cold_caching")
-            no_cache = measured.get("ratio_to_cold_no_cache")
-            notes = [] if no_cache is None else [f"{no_cache * 100:.0f}% of the --no-cache cold"]
+            # against both cold runs: with the cache (the user's first run, same rounds) and
+            # --no-cache (the generate measure); the larger share counts, so that a cold run
+            # slowed by filling the cache cannot flatter the result
+            shares = {
+                "the cold run with cache": measured.get("ratio_to_cold_caching"),
+                "the --no-cache cold": measured.get("ratio_to_cold_no_cache"),
+            }
+            known = {text: share for text, share in shares.items() if share is not None}
+            notes = [f"{share * 100:.0f}% of {text}" for text, share in known.items()]
             differs = measured.get("identical") is False
             if differs:
                 notes.insert(0, "output differs from a cold run")
-            if share is None:
+            if not known:
                 notes.insert(0, first_line(incremental.get("error")) or "no result")
             add(
                 f"{name}: [#16] regenerate after {label} <= {limit:.0f}% of our cold",
-                None if share is None else share * 100,
+                max(known.values()) * 100 if known else None,
                 limit,
                 "%",
                 "; ".join(notes),
