@@ -99,7 +99,10 @@ def _async_variants(
             project_id="proj_1", chat_id="chat_1", user_id=PAYLOAD["userId"], role="member"
         )
 
-    variants = {"raw_async": (raw_call, raw.aclose), "ours_async": (ours_call, ours.close)}
+    variants: dict[str, tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]] = {
+        "raw_async": (raw_call, raw.aclose),
+        "ours_async": (ours_call, ours.close),
+    }
     if peer and "peer_sync" not in ERRORS:
         client_mod = importlib.import_module(f"{peer}.client")
         op = importlib.import_module(f"{peer}.api.mudbase.add_participant")
