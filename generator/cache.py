@@ -36,7 +36,7 @@ from pathlib import Path
 from generator.assets import templates_dir
 from generator.diagnostics import Diagnostic, Level
 
-__all__ = ["CacheEntry", "Memo", "OutputCache", "default_cache"]
+__all__ = ["CacheEntry", "Memo", "OutputCache", "PackedMemo", "default_cache"]
 
 _LIBRARIES = (
     "datamodel-code-generator",
@@ -83,7 +83,10 @@ def generator_fingerprint() -> str:
 
 
 class Memo:
-    """Results of one kind of work by key, under ``folder/<kind>/``; never raises."""
+    """Results of one kind of work by key, under ``folder/<kind>/``, a file each; never raises.
+
+    For many small results, :meth:`packed` keeps them in one file instead.
+    """
 
     def __init__(self, folder: Path, kind: str) -> None:
         self.folder = folder / kind
@@ -111,6 +114,82 @@ class Memo:
         """Remember ``data`` under ``key`` (a cache that cannot be written only costs time)."""
         with contextlib.suppress(OSError):
             _atomic_write(self._path(key), data)
+
+    def save(self) -> None:
+        """Make what :meth:`put` stored last (a file each is written at once: nothing to do)."""
+
+    def part(self, name: str) -> Memo:
+        """The memo for work done apart (in another process): the same, a file each."""
+        return self
+
+    def packed(self, scope: str) -> PackedMemo:
+        """The same kind of results, kept in one file per ``scope`` (a spec, a package)."""
+        return PackedMemo(self.folder.parent, self.kind, scope)
+
+
+class PackedMemo(Memo):
+    """Results kept in one file (``<kind>/pack-<digest of scope>``), read at first use.
+
+    :meth:`save` writes the results this object handed out or was given, and only those:
+    a pack holds what the last run of its scope used, so it never grows with the edits.
+    Made where the run starts and used where the work is done (it pickles unread, so a
+    worker reads the pack itself); each scope is written by one process.
+    """
+
+    _MAGIC = b"clientgen-memo-pack 1\n"
+
+    def __init__(self, folder: Path, kind: str, scope: str) -> None:
+        super().__init__(folder, kind)
+        self.scope = scope
+        self.file = self.folder / f"pack-{_sha(scope.encode())[:32]}"
+        self._entries: dict[str, bytes] | None = None
+        self._used: dict[str, bytes] = {}
+
+    def part(self, name: str) -> PackedMemo:
+        """Another pack of the same kind, for work done apart (in another process)."""
+        return PackedMemo(self.folder.parent, self.kind, f"{self.scope}\0{name}")
+
+    def _read(self) -> dict[str, bytes]:
+        if self._entries is None:
+            self._entries = {}
+            with contextlib.suppress(OSError, ValueError):
+                data = self.file.read_bytes()
+                if not data.startswith(self._MAGIC):
+                    return self._entries
+                at = len(self._MAGIC)
+                while at < len(data):
+                    key = data[at : at + 64].decode("ascii")
+                    size = int.from_bytes(data[at + 64 : at + 72], "big")
+                    value = data[at + 72 : at + 72 + size]
+                    if len(value) != size:
+                        raise ValueError("a truncated pack")
+                    self._entries[key] = value
+                    at += 72 + size
+        return self._entries
+
+    def get(self, key: str) -> bytes | None:
+        value = self._read().get(key)
+        if value is not None:
+            self._used[key] = value
+        return value
+
+    def put(self, key: str, data: bytes) -> None:
+        self._used[key] = data
+
+    def save(self) -> None:
+        """Write the pack, unless it already holds exactly what this run used."""
+        entries = self._read()
+        if entries.keys() == self._used.keys():
+            return
+        chunks = [self._MAGIC]
+        for key, value in self._used.items():
+            chunks += [key.encode("ascii"), len(value).to_bytes(8, "big"), value]
+        with contextlib.suppress(OSError):
+            _atomic_write(self.file, b"".join(chunks))
+        self._entries = dict(self._used)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "_entries": None, "_used": {}}
 
 
 class OutputCache:

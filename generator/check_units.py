@@ -167,7 +167,7 @@ class CheckUnits:
         self, document: dict[str, Any], memo: Memo | None, kind: str, context: str = ""
     ) -> None:
         self.document = document
-        self.memo = memo
+        self.memo = None if memo is None else memo.part(kind)
         self.kind = kind
         self.context = context
 
@@ -199,9 +199,14 @@ class CheckUnits:
             return None
 
     def keep(self, unit: str, findings: list[Raw]) -> None:
-        """Remember ``unit``'s findings for the next run."""
+        """Remember ``unit``'s findings for the next run (once :meth:`save` is called)."""
         if self.memo is not None:
             self.memo.put(self._memo_key(unit), json.dumps(findings).encode())
+
+    def save(self) -> None:
+        """Write what was remembered (and what was recalled: the memo keeps what is used)."""
+        if self.memo is not None:
+            self.memo.save()
 
 
 def raw(

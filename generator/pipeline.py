@@ -168,6 +168,8 @@ def build_package(
     from generator.operations import build_api
 
     diagnostics = outcome.diagnostics
+    # the many small results of a client's checks and formatting are kept in one file each
+    scope = f"{config.package}\0{config.spec.resolve()}"
     with _timed("load", outcome, reporter):
         spec = load_spec(config.spec, diagnostics)
     if spec is None:
@@ -175,7 +177,7 @@ def build_package(
     with runner.run(spec) as work:
         with _timed("validate", outcome, reporter):
             validated = work.validate(
-                spec, diagnostics, None if cache is None else cache.memo("checks")
+                spec, diagnostics, None if cache is None else cache.memo("checks").packed(scope)
             )
         try:
             _stop_if_failed(diagnostics, strict, validated)
@@ -202,7 +204,9 @@ def build_package(
                 files = render.render_package(
                     api, models, names, package=config.package, spec_name=config.spec.name
                 )
-            formatting = Formatting(files, None if cache is None else cache.memo("format"))
+            formatting = Formatting(
+                files, None if cache is None else cache.memo("format").packed(scope)
+            )
             staging = _stage(formatting.files, config, diagnostics)
             try:
                 with _timed("format", outcome, reporter):

@@ -287,7 +287,8 @@ def _check_in_worker(
 
 
 class _RemoteChecks:
-    """The checks' findings from their worker, added to the run's diagnostics once.
+    """The checks' findings from their worker, added to the run's diagnostics once; the
+    worker then ends at once (its memory is not held through the rest of the run).
 
     Should the worker die (out of memory, a signal), the checks run here instead.
     """
@@ -298,9 +299,10 @@ class _RemoteChecks:
         spec: LoadedSpec,
         diagnostics: Diagnostics,
         memo: Memo | None,
+        worker: _Worker,
     ) -> None:
         self._futures, self._spec, self._diagnostics = futures, spec, diagnostics
-        self._memo = memo
+        self._memo, self._worker = memo, worker
 
     def done(self) -> bool:
         return all(f.done() for f in self._futures)
@@ -312,8 +314,22 @@ class _RemoteChecks:
         except BrokenExecutor:
             _check(self._spec, self._diagnostics, self._memo)
             return
+        finally:
+            self._worker.end()
         for item in found:
             self._diagnostics.add(item)
+
+
+def _ending(worker: _Worker, finish: Callable[[], T]) -> Callable[[], T]:
+    """``finish``, after which ``worker`` ends (its memory is not held through the run)."""
+
+    def run() -> T:
+        try:
+            return finish()
+        finally:
+            worker.end()
+
+    return run
 
 
 class _WaitsAfter(Generic[T]):
@@ -358,7 +374,7 @@ class _ForkingWork:
             worker.submit(_check_in_worker, "structure", path, severity, memo),
             worker.submit(_check_in_worker, "lint", path, severity, memo),
         ]
-        return _RemoteChecks(futures, spec, diagnostics, memo)
+        return _RemoteChecks(futures, spec, diagnostics, memo, worker)
 
     def models(
         self,
@@ -374,7 +390,9 @@ class _ForkingWork:
         else:  # forked at its first part (none if the memo has them all): see start_models
             worker = _Worker(self.method)
             self.workers.append(worker)
-        finish = _models_here(api, package, spec_name, diagnostics, memo, worker.pool)
+        finish = _ending(
+            worker, _models_here(api, package, spec_name, diagnostics, memo, worker.pool)
+        )
         if not self.big:
             return _WaitsAfter(self.here, _Later(finish))
         return _Done(finish())  # parts here from the first, in the worker from the last

@@ -137,6 +137,7 @@ def _keyword_phase(
             elif spec.source_of(about)[1] in reported:  # the meta-schema said it already
                 continue
             diagnostics.add(spec.diagnostic(Level(level), rule, message, pointer, hint))
+    units.save()
 
 
 def _keyword_findings(
@@ -938,6 +939,7 @@ class _Linter:
                 units.keep(unit, found)
             for level, rule, message, pointer, hint, _about in found:
                 self.report(Level(level), rule, message, pointer, hint)
+        units.save()
 
     def _value_finding(
         self, checker: _SchemaChecker, kind: str, schema_pointer: str, value: Any, pointer: str

@@ -224,6 +224,7 @@ class Formatting:
                 self.memo.put(key, (staging / relative).read_bytes())
             except OSError:
                 continue
+        self.memo.save()
 
 
 def _top(relative: str) -> str:

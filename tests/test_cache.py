@@ -142,3 +142,36 @@ def test_cli_no_cache_flag(run_cli, tmp_path: Path) -> None:  # type: ignore[no-
         "generate", str(CHAT_SPEC), "--out", str(out), "--package", "p", "--no-cache", "--check"
     )
     assert result.exit_code == 0, result.output
+
+
+def test_a_pack_keeps_what_its_last_run_used(tmp_path: Path) -> None:
+    import pickle
+
+    from generator.cache import Memo
+
+    memo = Memo(tmp_path, "format").packed("client\0spec.yaml")
+    one, two = memo.key("one"), memo.key("two")
+    memo.put(one, b"1")
+    memo.put(two, b"2" * 1000)
+    memo.save()
+    assert len(list((tmp_path / "format").iterdir())) == 1  # one file, whatever the count
+    again = pickle.loads(pickle.dumps(Memo(tmp_path, "format").packed("client\0spec.yaml")))
+    assert again.get(two) == b"2" * 1000  # a pickled pack reads the file where it is used
+    again.put(again.key("three"), b"3")
+    again.save()
+    last = Memo(tmp_path, "format").packed("client\0spec.yaml")
+    assert last.get(one) is None  # the run before did not use it: dropped
+    assert last.get(two) == b"2" * 1000 and last.get(last.key("three")) == b"3"
+    assert Memo(tmp_path, "format").packed("another scope").get(two) is None
+
+
+def test_a_damaged_pack_is_an_empty_one(tmp_path: Path) -> None:
+    from generator.cache import Memo
+
+    memo = Memo(tmp_path, "checks").packed("scope")
+    memo.put(memo.key("a"), b"x" * 100)
+    memo.save()
+    memo.file.write_bytes(memo.file.read_bytes()[:-10])  # cut short
+    assert Memo(tmp_path, "checks").packed("scope").get(memo.key("a")) is None
+    memo.file.write_bytes(b"not a pack")
+    assert Memo(tmp_path, "checks").packed("scope").get(memo.key("a")) is None
