@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.diagnostics import Level, join_pointer
 from generator.graph import strongly_connected
-from generator.load import parse_pointer, resolve_pointer
+from generator.load import resolve_pointer
 
 if TYPE_CHECKING:
     from generator.cache import Memo
@@ -40,12 +40,14 @@ _PER_ENTRY = ("paths", "webhooks")
 
 
 def unit_of(pointer: str) -> str:
-    """The unit that a node at ``pointer`` of the bundled document belongs to."""
-    tokens = parse_pointer(pointer)
-    if len(tokens) >= 2 and tokens[0] in _PER_ENTRY:
-        return join_pointer("", *tokens[:2])
-    if len(tokens) >= 3 and tokens[0] == "components":
-        return join_pointer("", *tokens[:3])
+    """The unit that a node at ``pointer`` of the bundled document belongs to.
+
+    Read off the pointer as written (its tokens stay escaped: ``/paths/~1pets``).
+    """
+    tokens = pointer.split("/", 4)  # "", the member, and up to two more tokens
+    depth = 3 if tokens[1:2] in (["paths"], ["webhooks"]) else 4
+    if tokens[1:2] == ["components"] or depth == 3:
+        return "/".join(tokens[:depth]) if len(tokens) >= depth else ""
     return ""
 
 
@@ -114,7 +116,7 @@ class _Digests:
         node = self._node(pointer)
         text = json.dumps([pointer, node], ensure_ascii=False, default=str)
         self._shallow[pointer] = hashlib.sha256(text.encode()).hexdigest()
-        self._deps[pointer] = _refs(node) - {pointer} if pointer else set()
+        self._deps[pointer] = _refs(node) - {pointer}
 
     def key(self, unit: str) -> str:
         """The digest of ``unit``'s text and of everything its references reach."""

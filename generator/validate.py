@@ -111,12 +111,13 @@ def _keyword_phase(
     """
     reported = {d.pointer for d in diagnostics if d.rule == "spec-invalid"}
     units = CheckUnits(spec.document, memo, "keywords", str(spec.document.get("openapi", "")))
-    registry = validator.keyword_validators_registry
+    schemas = (spec.document.get("components") or {}).get("schemas") or {}
+    blocked = frozenset(id(v) for v in schemas.values() if isinstance(v, dict))
     for unit in units.units():
         found = units.recall(unit)
         if found is None:
             try:
-                found = list(_keyword_findings(spec.document, validator, registry, unit))
+                found = list(_keyword_findings(spec.document, validator, blocked, unit))
             except RecursionError:
                 diagnostics.add(
                     spec.diagnostic(
@@ -141,18 +142,21 @@ def _keyword_phase(
 
 
 def _keyword_findings(
-    document: dict[str, Any], validator: Any, registry: Any, unit: str
+    document: dict[str, Any], validator: Any, blocked: frozenset[int], unit: str
 ) -> Iterator[Raw]:
-    """The keyword checks' findings in one unit, unlocated (see :data:`~generator.check_units.Raw`)."""
+    """The keyword checks' findings in one unit, unlocated (see :data:`~generator.check_units.Raw`).
+
+    ``blocked`` holds the ids of the component schemas, which are units of their own.
+    """
     from openapi_spec_validator.validation.exceptions import (
         DuplicateOperationIDError,
         UnresolvableParameterError,
     )
 
     root = validator.schema_path
+    registry = validator.keyword_validators_registry
     tokens = parse_pointer(unit)
     schemas = (document.get("components") or {}).get("schemas") or {}
-    blocked = frozenset(id(v) for v in schemas.values() if isinstance(v, dict))
     checker = registry["schema"]
     own = None
     if tokens[:2] == ["components", "schemas"] and len(tokens) == 3:

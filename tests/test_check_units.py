@@ -76,6 +76,17 @@ def test_a_new_entry_changes_only_the_rest_and_its_own_key() -> None:
     assert "/paths/~1stores" in after
 
 
+def test_the_rest_of_the_document_is_keyed_by_what_it_references_too() -> None:
+    document = _document()
+    document["x-webhooks"] = {
+        "petAdded": {"post": {"requestBody": {"$ref": "#/components/responses/Pets"}}}
+    }
+    before = _keys(document)
+    edited = copy.deepcopy(document)  # a document is never changed while it is checked
+    edited["components"]["schemas"]["Tag"]["type"] = "string"
+    assert _keys(edited)[""] != before[""]
+
+
 def test_keys_do_not_depend_on_the_order_they_are_asked_in() -> None:
     document = _document()
     forward = _keys(document)
