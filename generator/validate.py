@@ -113,11 +113,13 @@ def _keyword_phase(
     units = CheckUnits(spec.document, memo, "keywords", str(spec.document.get("openapi", "")))
     schemas = (spec.document.get("components") or {}).get("schemas") or {}
     blocked = frozenset(id(v) for v in schemas.values() if isinstance(v, dict))
+    nodes: dict[str, tuple[str, Any]] | None = None  # unit -> its validator path, when needed
     for unit in units.units():
         found = units.recall(unit)
         if found is None:
+            nodes = _keyword_units(validator) if nodes is None else nodes
             try:
-                found = list(_keyword_findings(spec.document, validator, blocked, unit))
+                found = list(_keyword_findings(validator, blocked, unit, nodes))
             except RecursionError:
                 diagnostics.add(
                     spec.diagnostic(
@@ -141,12 +143,28 @@ def _keyword_phase(
     units.save()
 
 
+def _keyword_units(validator: Any) -> dict[str, tuple[str, Any]]:
+    """The units the keyword checks check on their own: each path item and component schema,
+    as ``(its name, its validator path)`` (taken as the validator walks them: a key holding
+    ``/`` or ``#`` must stay one step)."""
+    root = validator.schema_path
+    found: dict[str, tuple[str, Any]] = {}
+    if "paths" in root:
+        for url, item in (root / "paths").items():
+            found[join_pointer("", "paths", url)] = (url, item)
+    if "components" in root and "schemas" in root / "components":
+        for name, schema in (root / "components" / "schemas").items():
+            found[join_pointer("", "components", "schemas", name)] = (name, schema)
+    return found
+
+
 def _keyword_findings(
-    document: dict[str, Any], validator: Any, blocked: frozenset[int], unit: str
+    validator: Any, blocked: frozenset[int], unit: str, nodes: dict[str, tuple[str, Any]]
 ) -> Iterator[Raw]:
     """The keyword checks' findings in one unit, unlocated (see :data:`~generator.check_units.Raw`).
 
-    ``blocked`` holds the ids of the component schemas, which are units of their own.
+    ``blocked`` holds the ids of the component schemas, which are units of their own;
+    ``nodes`` the units' validator paths (:func:`_keyword_units`).
     """
     from openapi_spec_validator.validation.exceptions import (
         DuplicateOperationIDError,
@@ -155,23 +173,20 @@ def _keyword_findings(
 
     root = validator.schema_path
     registry = validator.keyword_validators_registry
-    tokens = parse_pointer(unit)
-    schemas = (document.get("components") or {}).get("schemas") or {}
     checker = registry["schema"]
-    own = None
-    if tokens[:2] == ["components", "schemas"] and len(tokens) == 3:
-        own = id(schemas[tokens[2]])
+    is_schema = unit.startswith("/components/schemas/") and unit in nodes
+    own = id(nodes[unit][1].read_value()) if is_schema else None
     checker.visited_schema_ids = _Blocked(blocked, own)
     checker.meta_checked_schema_ids = _Blocked(blocked, own)
     if unit == "":
-        if "tags" in document and "tags" in registry.keyword_validators:
+        if "tags" in root and "tags" in registry.keyword_validators:
             errors = registry["tags"](root / "tags")
         else:
             return
-    elif tokens[0] == "paths" and len(tokens) == 2:
-        errors = registry["path"](tokens[1], root / "paths" / tokens[1])
-    elif own is not None:
-        errors = checker(root / "components" / "schemas" / tokens[2])
+    elif unit.startswith("/paths/") and unit in nodes:
+        errors = registry["path"](*nodes[unit])
+    elif is_schema:
+        errors = checker(nodes[unit][1])
     else:
         return  # the validator checks other components only where they are used
     for error in errors:

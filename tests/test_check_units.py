@@ -167,3 +167,14 @@ def test_remembered_findings_are_located_in_the_edited_text(tmp_path: Path) -> N
     again = _findings(path, memo)
     assert again == _findings(path, None)
     assert [line for line, *_ in again] != [line for line, *_ in first]
+
+
+def test_a_path_key_holding_a_hash_is_one_unit(tmp_path: Path) -> None:
+    """``/cookies#v2`` (as readme's examples write alternatives) is checked as one path item."""
+    document = copy.deepcopy(SPEC)
+    document["paths"]["/pets#v2"] = document["paths"]["/pets"]
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(document, indent=2))
+    findings = _findings(path, None)
+    assert not [m for *_, m, _p in findings if "could not check" in m]
+    assert any(p.startswith("/paths/~1pets#v2/") for *_, p in findings)
