@@ -9,7 +9,7 @@ Prints ``{"wall_s", "peak_rss_mb", "tree_peak_rss_mb", "tree_peak_pss_mb", "tree
   resident set of any process in its tree (the kernel folds waited-for descendants in, e.g.
   the ruff that a generator runs).
 * ``tree_peak_rss_mb``: the largest *sum* of the resident sets of all processes of the
-  child's session alive at the same moment, sampled every 20 ms from ``/proc/PID/statm``
+  child's session alive at the same moment, sampled every 100 ms from ``/proc/PID/statm``
   (Linux; ``null`` elsewhere). What a generator that forks workers holds, which the largest
   process alone under-reports. But RSS counts a page that several processes share (a
   forked worker's untouched copy of its parent's heap, the shared libraries) once in *every*
@@ -20,7 +20,11 @@ Prints ``{"wall_s", "peak_rss_mb", "tree_peak_rss_mb", "tree_peak_pss_mb", "tree
   sum is what the tree really costs the machine, shared pages once. This is the honest sum
   for a forked tree (pages shared with processes outside the session, such as libc, count
   only their share). Reading ``smaps_rollup`` makes the kernel walk the process's page tables
-  (about 1 ms per 100 MB mapped), so it is sampled every 50 ms, not 20. Where
+  (about 1 ms per 100 MB mapped), so it is sampled every 250 ms. The sampling takes CPU
+  from the run it measures, and more from a generator that uses both cores than from one
+  that leaves a core idle: at 20 and 50 ms it took about a quarter of a core, and slowed
+  clientgen's big runs by more than the peer's. A generator's memory peaks last seconds
+  (a stage), so these intervals still see them. Where
   ``smaps_rollup`` cannot be read (kernels before 4.14, no permission) that process's RSS is
   summed instead and ``tree_pss_fallback`` is true.
 
@@ -49,8 +53,8 @@ __all__ = ["TreeSample", "main", "sample_session"]
 
 _PAGE_MB = os.sysconf("SC_PAGE_SIZE") / (1024 * 1024) if hasattr(os, "sysconf") else 0.0
 #: seconds between two samples of the session's RSS, and of its PSS (dearer to read)
-RSS_INTERVAL = 0.02
-PSS_INTERVAL = 0.05
+RSS_INTERVAL = 0.1
+PSS_INTERVAL = 0.25
 
 
 def _read(path: str) -> bytes:
