@@ -113,11 +113,11 @@ def _keyword_phase(
     units = CheckUnits(spec.document, memo, "keywords", str(spec.document.get("openapi", "")))
     schemas = (spec.document.get("components") or {}).get("schemas") or {}
     blocked = frozenset(id(v) for v in schemas.values() if isinstance(v, dict))
-    nodes: dict[str, tuple[str, Any]] | None = None  # unit -> its validator path, when needed
+    nodes: dict[str, tuple[str, Any, int | None]] | None = None  # see _keyword_units
     for unit in units.units():
         found = units.recall(unit)
         if found is None:
-            nodes = _keyword_units(validator) if nodes is None else nodes
+            nodes = _keyword_units(validator, schemas) if nodes is None else nodes
             try:
                 found = list(_keyword_findings(validator, blocked, unit, nodes))
             except RecursionError:
@@ -143,23 +143,29 @@ def _keyword_phase(
     units.save()
 
 
-def _keyword_units(validator: Any) -> dict[str, tuple[str, Any]]:
+def _keyword_units(
+    validator: Any, schemas: dict[str, Any]
+) -> dict[str, tuple[str, Any, int | None]]:
     """The units the keyword checks check on their own: each path item and component schema,
-    as ``(its name, its validator path)`` (taken as the validator walks them: a key holding
-    ``/`` or ``#`` must stay one step)."""
+    as ``(its name, its validator path, the id of a schema's written value)``, taken as the
+    validator walks them (a key holding ``/`` or ``#`` must stay one step)."""
     root = validator.schema_path
-    found: dict[str, tuple[str, Any]] = {}
+    found: dict[str, tuple[str, Any, int | None]] = {}
     if "paths" in root:
         for url, item in (root / "paths").items():
-            found[join_pointer("", "paths", url)] = (url, item)
+            found[join_pointer("", "paths", url)] = (url, item, None)
     if "components" in root and "schemas" in root / "components":
         for name, schema in (root / "components" / "schemas").items():
-            found[join_pointer("", "components", "schemas", name)] = (name, schema)
+            pointer = join_pointer("", "components", "schemas", name)
+            found[pointer] = (name, schema, id(schemas.get(name)))
     return found
 
 
 def _keyword_findings(
-    validator: Any, blocked: frozenset[int], unit: str, nodes: dict[str, tuple[str, Any]]
+    validator: Any,
+    blocked: frozenset[int],
+    unit: str,
+    nodes: dict[str, tuple[str, Any, int | None]],
 ) -> Iterator[Raw]:
     """The keyword checks' findings in one unit, unlocated (see :data:`~generator.check_units.Raw`).
 
@@ -175,7 +181,7 @@ def _keyword_findings(
     registry = validator.keyword_validators_registry
     checker = registry["schema"]
     is_schema = unit.startswith("/components/schemas/") and unit in nodes
-    own = id(nodes[unit][1].read_value()) if is_schema else None
+    own = nodes[unit][2] if is_schema else None
     checker.visited_schema_ids = _Blocked(blocked, own)
     checker.meta_checked_schema_ids = _Blocked(blocked, own)
     if unit == "":
@@ -184,7 +190,7 @@ def _keyword_findings(
         else:
             return
     elif unit.startswith("/paths/") and unit in nodes:
-        errors = registry["path"](*nodes[unit])
+        errors = registry["path"](*nodes[unit][:2])
     elif is_schema:
         errors = checker(nodes[unit][1])
     else:
