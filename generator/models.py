@@ -225,7 +225,7 @@ def start_models(
     run.memo = memo
     if memo is not None:
         run.keys = [
-            memo.key(package, spec_name, json.dumps(doc, ensure_ascii=False))
+            memo.key(package, spec_name, json.dumps(doc, ensure_ascii=False, default=str))
             for doc in run.documents
         ]
         run.remembered = {
