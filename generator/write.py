@@ -144,9 +144,10 @@ def format_tree(folder: Path, only: Iterable[str] | None = None) -> None:
     apply to them as to the whole tree (``--force-exclude``), so a file comes out the
     same either way.
     """
-    targets = ["."] if only is None else ["--force-exclude", "--", *sorted(only)]
-    if targets == ["--force-exclude", "--"]:
-        return
+    chosen = None if only is None else sorted(only)
+    if chosen == []:
+        return  # every file was formatted before: ruff is not even started
+    targets = ["."] if chosen is None else ["--force-exclude", "--", *chosen]
     ruff = _ruff().split()
     steps = (
         [
