@@ -29,7 +29,7 @@ from generator.load import resolve_pointer
 if TYPE_CHECKING:
     from generator.cache import Memo
 
-__all__ = ["CheckUnits", "Raw", "raw", "unit_of"]
+__all__ = ["CheckUnits", "Raw", "forget", "raw", "unit_of"]
 
 #: a finding before it is located: (level, rule, message, bundled pointer, hint, and a
 #: note of the check's own about it, "" for none)
@@ -155,6 +155,11 @@ def _digests(document: dict[str, Any]) -> _Digests:
     if not _LAST or _LAST[0].document is not document:
         _LAST[:] = [_Digests(document)]
     return _LAST[0]
+
+
+def forget() -> None:
+    """Drop the digests kept for the next check of the same document (both checks are done)."""
+    _LAST.clear()
 
 
 class CheckUnits:

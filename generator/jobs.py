@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import BrokenExecutor, CancelledError, Executor, Future
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 __all__ = ["SharedJobs"]
 
@@ -24,7 +24,10 @@ R = TypeVar("R")
 class SharedJobs(Generic[R]):
     """``function(*arguments[i])`` for every ``i``, here and in ``executor`` (if any).
 
-    ``function`` and the arguments must be picklable when an executor is given.
+    ``function`` and the arguments must be picklable when an executor is given. The worker
+    gets its first job once every future of ``after`` is done (work it was given before,
+    e.g. checks): until then this process takes every job, so none waits in the worker's
+    queue. Should one of them fail (a dead worker), the worker gets no job at all.
     """
 
     def __init__(
@@ -32,6 +35,7 @@ class SharedJobs(Generic[R]):
         function: Callable[..., R],
         arguments: Sequence[tuple[object, ...]],
         executor: Executor | None = None,
+        after: Iterable[Future[Any]] = (),
     ) -> None:
         self._function = function
         self._arguments = list(arguments)
@@ -39,8 +43,24 @@ class SharedJobs(Generic[R]):
         self._remote: dict[int, Future[R]] = {}
         self._lock = threading.Lock()
         self._executor = executor
-        if executor is not None:
+        self._waiting: set[Future[Any]] = set(after) if executor is not None else set()
+        if executor is None:
+            return
+        if not self._waiting:
             self._feed()
+        for future in list(self._waiting):
+            future.add_done_callback(self._after_done)
+
+    def _after_done(self, finished: Future[Any]) -> None:
+        """One of the futures the worker's first job waits for ended."""
+        with self._lock:
+            self._waiting.discard(finished)
+            if finished.cancelled() or finished.exception() is not None:
+                self._executor = None  # the worker is broken or ended: it gets nothing
+                return
+            if self._waiting:
+                return
+        self._feed()
 
     def _feed(self, finished: Future[R] | None = None) -> None:
         """Give the worker the last job left (called again as each of its jobs ends)."""

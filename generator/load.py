@@ -15,6 +15,7 @@ import bisect
 import difflib
 import json
 import re
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,9 +60,40 @@ class _Loader(_YAML_LOADER):  # type: ignore[misc]
     YAML (like JSON) lets a later key silently replace an earlier one; in a spec that
     is always a mistake (two ``summary:`` lines, two ``200:`` responses). The loader
     only notes that it happened: :func:`_duplicate_key` then finds where.
+
+    As it builds each mapping and sequence, it notes where the node's entries were
+    written (:class:`Marks`): so a finding is located without composing the text again.
     """
 
     duplicates = False
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.marks = Marks()
+
+    def construct_document(self, node: Any) -> Any:
+        self.marks.root = _packed(node.start_mark)
+        return super().construct_document(node)
+
+    def construct_marked_map(self, node: Any) -> Iterator[dict[Any, Any]]:
+        """PyYAML's ``construct_yaml_map``, noting where each key was written."""
+        data: dict[Any, Any] = {}
+        yield data
+        data.update(self.construct_mapping(node))
+        if isinstance(node, yaml.MappingNode):  # flattened: merged (``<<``) entries included
+            pairs = node.value
+            self.marks.note(
+                data,
+                tuple(str(k.value) for k, _ in pairs),
+                array("Q", [_packed(k.start_mark) for k, _ in pairs]),
+            )
+
+    def construct_marked_seq(self, node: Any) -> Iterator[list[Any]]:
+        """PyYAML's ``construct_yaml_seq``, noting where each item was written."""
+        data: list[Any] = []
+        yield data
+        data.extend(self.construct_sequence(node))
+        self.marks.note(data, None, array("Q", [_packed(item.start_mark) for item in node.value]))
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         if not self.duplicates and isinstance(node, yaml.MappingNode):
@@ -118,8 +150,57 @@ def _core_resolvers() -> dict[str | None, list[tuple[str, re.Pattern[str]]]]:
 
 
 _Loader.yaml_implicit_resolvers = _core_resolvers()
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_marked_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_marked_seq)
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_core_int)
 _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_core_float)
+
+
+def _packed(mark: Any) -> int:
+    """A YAML mark's 1-based ``(line, column)`` in one integer (see :meth:`Marks.position`)."""
+    line: int = mark.line
+    column: int = mark.column
+    return (line + 1) << 32 | (column + 1)
+
+
+@dataclass
+class Marks:
+    """Where the loader found each entry of each mapping and sequence of a YAML file.
+
+    Kept per container (by identity: the loaded data holds them all alive) as the
+    entries' tokens and packed positions, a few bytes per node, rather than a map from
+    every node's pointer to its position, which would cost more than the data itself.
+    A mapping entry is where its key was written, a sequence item where it starts: the
+    places a finding points at.
+    """
+
+    root: int = (1 << 32) | 1
+    #: ``id(container)`` -> (its keys as written, ``None`` for a sequence; their positions)
+    entries: dict[int, tuple[tuple[str, ...] | None, array[int]]] = field(default_factory=dict)
+
+    def note(self, container: object, keys: tuple[str, ...] | None, places: array[int]) -> None:
+        self.entries[id(container)] = (keys, places)
+
+    def position(self, data: Any, pointer: str) -> tuple[int, int]:
+        """``(line, column)`` of the node at ``pointer`` of ``data`` or its nearest ancestor."""
+        found, node = self.root, data
+        for token in parse_pointer(pointer):
+            entry = self.entries.get(id(node))
+            if entry is None:
+                break
+            keys, places = entry
+            if keys is None:
+                if not (token.isdigit() and int(token) < len(places)) or type(node) is not list:
+                    break
+                index = int(token)
+                node = node[index] if index < len(node) else None
+            else:
+                if token not in keys or type(node) is not dict:
+                    break
+                index = keys.index(token)
+                node = node.get(token)
+            found = places[index]
+        return found >> 32, found & 0xFFFFFFFF
 
 
 def _repeats(keys: list[str]) -> bool:
@@ -221,6 +302,8 @@ class SourceFile:
     display: str
     text: str
     data: Any
+    #: where a YAML file's nodes were written, noted as it was loaded
+    marks: Marks | None = field(default=None, repr=False)
     _positions: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
 
     _json: _JsonLocator | None = field(default=None, repr=False)
@@ -233,6 +316,8 @@ class SourceFile:
             found = self._json.position(pointer)
             if found is not None:
                 return found
+        if self.marks is not None:
+            return self.marks.position(self.data, pointer)
         if self._positions is None:
             self._positions = _index_positions(self.text)
         probe = pointer
@@ -371,9 +456,9 @@ def _read_source(path: Path) -> SourceFile:
         ) from None
     if not text.strip():
         raise _LoadError("load-empty", "file is empty", hint="write an OpenAPI document into it")
-    data = _parse_text(text, path)
+    data, marks = _parse_text(text, path)
     data = _normalise(data)
-    return SourceFile(path=path, display=display, text=text, data=data)
+    return SourceFile(path=path, display=display, text=text, data=data, marks=marks)
 
 
 def _looks_json(path: Path, text: str) -> bool:
@@ -455,12 +540,13 @@ class _JsonLocator:
         return self.reported.get(current, offset)
 
 
-def _parse_text(text: str, path: Path) -> Any:
+def _parse_text(text: str, path: Path) -> tuple[Any, Marks | None]:
+    """The data of ``text``, and for YAML where its nodes were written."""
     looks_json = _looks_json(path, text)
     try:
         if looks_json:
             try:
-                return json.loads(text, object_pairs_hook=_json_pairs)
+                return json.loads(text, object_pairs_hook=_json_pairs), None
             except _RepeatedKey:
                 raise _duplicate_key(text) from None
             except json.JSONDecodeError as exc:
@@ -479,7 +565,7 @@ def _parse_text(text: str, path: Path) -> Any:
                 loader.dispose()
             if loader.duplicates:
                 raise _duplicate_key(text)
-            return data
+            return data, loader.marks
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or exc.context or "syntax error"

@@ -16,12 +16,15 @@ uses a second core:
 * it forks a models worker as it is created (the command line creates it first thing), which
   imports datamodel-code-generator, the longest step of a small run, while this process reads
   the config and loads, validates and models the spec;
-* a small spec is validated here while that worker generates its models (the checks wait
-  until this process would otherwise wait for the worker);
-* a spec of :data:`BIG_SPEC_BYTES` or more is checked in a worker of its own at the lowest
-  priority (it inherits the loaded spec as it forks), so that it takes the cores' idle time, and its schemas are generated in parts
-  shared between this process and a models worker forked once this process has imported
-  the library (:class:`generator.jobs.SharedJobs`);
+* the spec is validated here while a worker generates its models (the checks wait until
+  this process would otherwise wait for the worker, or would take a part of the models
+  itself);
+* a spec of :data:`BIG_SPEC_BYTES` or more ends that early worker: its schemas are
+  generated in parts shared between this process and a worker forked once this process
+  has imported the library and modelled the API, so that the worker shares all of that
+  (:class:`generator.jobs.SharedJobs`). One worker, not one per stage: on two cores a
+  third process only takes turns with the other two, and holds its own copy of every page
+  of the spec it touches (a separate checks worker made OpenAI's run a quarter bigger);
 * its long-lived objects (the loaded spec, the models document) are frozen out of the cyclic
   garbage collector's sight for the run (:func:`gc.freeze`): datamodel-code-generator's millions
   of short-lived objects would otherwise make every full collection traverse them again.
@@ -32,18 +35,17 @@ worth spawning them. One core means no workers at all.
 
 from __future__ import annotations
 
-import functools
 import gc
 import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
-from contextlib import AbstractContextManager, contextmanager, suppress
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
-from generator.diagnostics import Diagnostic, Diagnostics, Level
+from generator.diagnostics import Diagnostics
 
 if TYPE_CHECKING:
     from generator.cache import Memo
@@ -64,7 +66,8 @@ __all__ = [
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
-#: specs at least this big are checked in a worker while this process models them
+#: specs at least this big fork their models worker once modelled (sharing what this process
+#: built) instead of taking the early one; without fork, only they are worth a worker at all
 BIG_SPEC_BYTES = 512 * 1024
 
 
@@ -219,18 +222,6 @@ class SerialRunner:
 # --------------------------------------------------------------------------- workers
 
 
-#: in a checks worker: the spec it checks, given as it started (a fork inherits it as is)
-_WORKER_SPEC: list[LoadedSpec] = []
-
-
-def _start_checks_worker(spec: LoadedSpec) -> None:
-    """A checks worker's initializer: keep the spec, let every other process go first."""
-    _WORKER_SPEC[:] = [spec]
-    if hasattr(os, "nice"):  # not on Windows
-        with suppress(OSError):
-            os.nice(19)
-
-
 def _prepare_models() -> None:
     from generator.models import prepare
 
@@ -246,11 +237,9 @@ class _Worker:
     their work is no longer wanted (an import no run will use).
     """
 
-    def __init__(self, method: str, *, checks: LoadedSpec | None = None) -> None:
+    def __init__(self, method: str) -> None:
         self.pool = ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=multiprocessing.get_context(method),
-            initializer=None if checks is None else functools.partial(_start_checks_worker, checks),
+            max_workers=1, mp_context=multiprocessing.get_context(method)
         )
         self._processes: list[BaseProcess] | None = None
 
@@ -267,57 +256,6 @@ class _Worker:
             if process.is_alive():
                 process.terminate()
         self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _check_in_worker(
-    which: str, path: str, severity: dict[str, Level | None], memo: Memo | None
-) -> list[Diagnostic]:
-    """One of the two checks on the worker's spec; never raises (a crash is a located error)."""
-    from generator.validate import check_structure, lint_spec
-
-    diagnostics = Diagnostics(severity=severity)
-    try:
-        check = check_structure if which == "structure" else lint_spec
-        check(_WORKER_SPEC[0], diagnostics, memo)
-    except Exception as exc:
-        diagnostics.add(
-            Diagnostic(path, 0, 0, Level.ERROR, "spec-invalid", f"the {which} check failed: {exc}")
-        )
-    return diagnostics.items
-
-
-class _RemoteChecks:
-    """The checks' findings from their worker, added to the run's diagnostics once; the
-    worker then ends at once (its memory is not held through the rest of the run).
-
-    Should the worker die (out of memory, a signal), the checks run here instead.
-    """
-
-    def __init__(
-        self,
-        futures: list[Future[list[Diagnostic]]],
-        spec: LoadedSpec,
-        diagnostics: Diagnostics,
-        memo: Memo | None,
-        worker: _Worker,
-    ) -> None:
-        self._futures, self._spec, self._diagnostics = futures, spec, diagnostics
-        self._memo, self._worker = memo, worker
-
-    def done(self) -> bool:
-        return all(f.done() for f in self._futures)
-
-    def result(self) -> None:
-        futures, self._futures = self._futures, []
-        try:
-            found = [item for future in futures for item in future.result()]
-        except BrokenExecutor:
-            _check(self._spec, self._diagnostics, self._memo)
-            return
-        finally:
-            self._worker.end()
-        for item in found:
-            self._diagnostics.add(item)
 
 
 def _ending(worker: _Worker, finish: Callable[[], T]) -> Callable[[], T]:
@@ -349,12 +287,11 @@ class _WaitsAfter(Generic[T]):
 
 class _ForkingWork:
     def __init__(self, spec: LoadedSpec, method: str, early: _Worker | None) -> None:
-        self.big = _is_big(spec)
         self.method = method
         self.workers: list[_Worker] = []
         self.here: list[_Later[None]] = []  # this process's work, done before it waits
         self.early = early
-        if early is not None and self.big:  # a big spec forks its own, sharing the import
+        if early is not None and _is_big(spec):  # its own worker shares the import and more
             early.end()
             self.early = None
         elif early is not None:
@@ -363,18 +300,9 @@ class _ForkingWork:
     def validate(
         self, spec: LoadedSpec, diagnostics: Diagnostics, memo: Memo | None = None
     ) -> Pending[None]:
-        if not self.big:
-            later: _Later[None] = _Later(lambda: _check(spec, diagnostics, memo))
-            self.here.append(later)
-            return later
-        worker = _Worker(self.method, checks=spec)
-        self.workers.append(worker)
-        path, severity = spec.display, dict(diagnostics.severity)
-        futures = [
-            worker.submit(_check_in_worker, "structure", path, severity, memo),
-            worker.submit(_check_in_worker, "lint", path, severity, memo),
-        ]
-        return _RemoteChecks(futures, spec, diagnostics, memo, worker)
+        later: _Later[None] = _Later(lambda: _check(spec, diagnostics, memo))
+        self.here.append(later)
+        return later
 
     def models(
         self,
@@ -393,9 +321,7 @@ class _ForkingWork:
         finish = _ending(
             worker, _models_here(api, package, spec_name, diagnostics, memo, worker.pool)
         )
-        if not self.big:
-            return _WaitsAfter(self.here, _Later(finish))
-        return _Done(finish())  # parts here from the first, in the worker from the last
+        return _WaitsAfter(self.here, _Later(finish))
 
     def end(self) -> None:
         for worker in self.workers:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from generator import naming
-from generator.check_units import CheckUnits, Raw, raw, unit_of
+from generator.check_units import CheckUnits, Raw, forget, raw, unit_of
 from generator.diagnostics import Diagnostics, Level, join_pointer
 from generator.load import LoadedSpec, deref, parse_pointer, resolve_pointer
 from generator.rules import RULES as ALL_RULES
@@ -50,6 +50,7 @@ def validate_spec(spec: LoadedSpec, diagnostics: Diagnostics, memo: Memo | None 
     """
     check_structure(spec, diagnostics, memo)
     lint_spec(spec, diagnostics, memo)
+    forget()  # the digests kept for the two checks: their memory is the models' to use
 
 
 def lint_spec(spec: LoadedSpec, diagnostics: Diagnostics, memo: Memo | None = None) -> None:

@@ -51,3 +51,25 @@ def test_a_dead_worker_hands_its_jobs_back() -> None:
         results = jobs.results()
     assert [value for value, _ in results] == [0, 1, 4]
     assert {pid for _, pid in results} == {os.getpid()}
+
+
+def test_the_worker_starts_only_once_its_earlier_work_is_done() -> None:
+    with _pool() as pool:
+        earlier = pool.submit(time.sleep, 0.6)
+        jobs = SharedJobs(_square_where, [(n, 0.2) for n in range(8)], pool, after=[earlier])
+        assert not jobs._remote  # nothing waits in the busy worker's queue
+        results = jobs.results()
+        assert earlier.done()
+    assert [value for value, _ in results] == [n * n for n in range(8)]
+    there = [i for i, (_, pid) in enumerate(results) if pid != os.getpid()]
+    assert there and there == list(range(8 - len(there), 8))  # from the back, once free
+    assert len(there) < 4  # it started late: this process did most
+
+
+def test_a_worker_whose_earlier_work_failed_gets_no_job() -> None:
+    with _pool() as pool:
+        earlier = pool.submit(_die_in_a_worker, 0, os.getpid())
+        jobs = SharedJobs(_square_where, [(n, 0.05) for n in range(4)], pool, after=[earlier])
+        results = jobs.results()
+    assert [value for value, _ in results] == [0, 1, 4, 9]
+    assert {pid for _, pid in results} == {os.getpid()}

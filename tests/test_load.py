@@ -53,6 +53,77 @@ def test_json_positions(tmp_path: Path) -> None:
     assert spec.locate("/info/version")[1:] == (5, 5)
 
 
+AWKWARD_YAML = """\
+openapi: 3.1.0
+info: {title: t, version: '1', x-list: [a, {b: c}]}
+x-base: &base
+  type: object
+  description: >-
+    folded
+    text
+paths:
+  /a:
+    get:
+      responses:
+        200: {description: ok}
+        "404":
+          description: quoted key
+      parameters:
+        - name: q
+          in: query
+        -   name: r
+            in: header
+components:
+  schemas:
+    Merged:
+      <<: *base
+      title: merged
+    Again: *base
+    Deep: {properties: {x: {items: [1, {y: 2}]}}}
+"""
+
+
+def test_yaml_positions_noted_while_loading_equal_a_full_compose(tmp_path: Path) -> None:
+    """Every node's position, taken from the loader's marks, is the one composing the
+    text again gives (flow and block styles, quoted and integer keys, merges, aliases)."""
+    from generator import load as loading
+
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_text(AWKWARD_YAML)
+    spec, _ = load(spec_file)
+    assert spec is not None and spec.root.marks is not None
+    composed = loading._index_positions(AWKWARD_YAML)
+    assert len(composed) >= 40
+    for pointer, position in composed.items():
+        if "/<<" not in pointer:  # a merge key is no node of the data
+            assert spec.root.position(pointer) == position, pointer
+    # a merged entry is located where it was written, in the mapping merged in
+    assert spec.root.position("/components/schemas/Merged/type") == (4, 3)
+    assert spec.root.position("/x-base/type") == (4, 3)
+    assert (
+        spec.root.position("/components/schemas/Merged/nothing")
+        == composed["/components/schemas/Merged"]
+    )
+
+
+def test_locating_a_yaml_finding_does_not_parse_the_text_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import load as loading
+
+    def never(text: str) -> object:
+        raise AssertionError("the text was composed again")
+
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_text(AWKWARD_YAML)
+    spec, _ = load(spec_file)
+    assert spec is not None
+    monkeypatch.setattr(loading, "_index_positions", never)
+    monkeypatch.setattr(loading, "_composed_nodes", never)
+    assert spec.locate("/paths/~1a/get/parameters/1/in")[1:] == (19, 13)
+    assert spec.locate("/paths/~1a/get/responses/404")[1:] == (13, 9)
+
+
 def test_integer_keys_become_strings(tmp_path: Path) -> None:
     spec_file = tmp_path / "s.yaml"
     spec_file.write_text(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline, render, runner, write
+from generator import models, pipeline, render, runner
 from generator.config import ClientConfig
 from generator.diagnostics import Diagnostics, GenerationAborted, Level
 from generator.load import load_spec
@@ -122,7 +122,7 @@ def test_a_small_spec_takes_the_early_worker_and_ends_it(
 
 
 @forking
-def test_a_big_spec_ends_the_early_worker_and_checks_in_a_niced_one(
+def test_a_big_spec_ends_the_early_worker_and_models_in_one_forked_later(
     project: ClientConfig, forking_runner: runner.ForkingRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(runner, "BIG_SPEC_BYTES", 0)
@@ -131,14 +131,22 @@ def test_a_big_spec_ends_the_early_worker_and_checks_in_a_niced_one(
     processes = list(early._processes or ())
     spec = load_spec(project.spec, Diagnostics())
     assert spec is not None
+    diagnostics = Diagnostics()
     with forking_runner.run(spec) as work:
         processes[0].join(timeout=10)
         assert not processes[0].is_alive()
-        assert isinstance(work, runner._ForkingWork) and work.big
-        checks = runner._Worker("fork", checks=spec)
-        work.workers.append(checks)
-        assert checks.submit(os.nice, 0).result() > os.nice(0)
+        assert isinstance(work, runner._ForkingWork) and work.early is None
+        checks = work.validate(spec, diagnostics)
+        assert not checks.done() and work.workers == []  # checked here, later
+        from generator.operations import build_api
+
+        models = work.models(build_api(spec, diagnostics), "pets", "api.yaml", diagnostics)
+        assert len(work.workers) == 1  # the one worker, for the models only
+        assert models.result() is not None
+        assert checks.done()  # done here while the worker had the models
+        assert not work.workers[0].pool._processes  # ended with the models
     assert work.workers == []
+    assert not diagnostics.has_errors()
 
 
 @forking
@@ -170,38 +178,6 @@ def test_a_big_spec_reports_lint_errors_found_while_modelling(
     assert not project.out.exists()
 
 
-@forking
-def test_a_big_spec_is_published_only_once_its_checks_are_in(
-    project: ClientConfig, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The checks may end after formatting: their findings still stop the write."""
-    monkeypatch.setattr(runner, "BIG_SPEC_BYTES", 0)
-    order: list[str] = []
-    result = runner._RemoteChecks.result
-
-    def noted_result(self: runner._RemoteChecks) -> None:
-        order.append("checks")
-        result(self)
-
-    def noted_format(folder: Path, only: list[str] | None = None) -> None:
-        order.append("format")
-        write.format_tree(folder, only)
-
-    def slow_done(self: runner._RemoteChecks) -> bool:
-        return False  # as if the checks worker were still busy
-
-    monkeypatch.setattr(runner._RemoteChecks, "result", noted_result)
-    monkeypatch.setattr(runner._RemoteChecks, "done", slow_done)
-    monkeypatch.setattr(pipeline, "format_tree", noted_format)
-    text = project.spec.read_text()
-    project.spec.write_text(text.replace("info: {", "tite: typo\ninfo: {", 1))
-    aborted = _refused(project, runner.ForkingRunner())
-    assert order[:2] == ["format", "checks"]
-    assert _errors(aborted) == ["spec-invalid"]
-    assert not project.out.exists()
-    assert list(project.out.parent.iterdir()) == []
-
-
 @pytest.mark.parametrize("chosen", ["serial", "forking"])
 def test_a_render_failure_on_a_refused_spec_reports_the_spec(
     project: ClientConfig, monkeypatch: pytest.MonkeyPatch, chosen: str
@@ -221,17 +197,31 @@ def test_a_render_failure_on_a_refused_spec_reports_the_spec(
     assert _errors(aborted) == ["spec-invalid"]
 
 
-def _killed(which: str, path: str, severity: object, *_more: object) -> list[object]:
-    os._exit(9)  # as the out-of-memory killer would end the worker
+_PARENT = 0  # the test's own process: parts run elsewhere die
+_RUN_PART = models.run_part
+
+
+def _dies_in_a_worker(document: dict[str, object], package: str, spec_name: str) -> object:
+    if os.getpid() != _PARENT:
+        os._exit(9)  # as the out-of-memory killer would end the worker
+    return _RUN_PART(document, package, spec_name)
 
 
 @forking
-def test_a_dead_checks_worker_means_the_checks_run_here(
+def test_a_dead_models_worker_means_the_models_are_made_here(
     project: ClientConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(runner, "BIG_SPEC_BYTES", 0)
-    monkeypatch.setattr(runner, "_check_in_worker", _killed)
-    text = project.spec.read_text()
-    project.spec.write_text(text.replace("info: {", "tite: typo\ninfo: {", 1))
-    aborted = _refused(project, runner.ForkingRunner())
-    assert _errors(aborted) == ["spec-invalid"]
+    expected = pipeline.generate_client(project, runner=runner.SerialRunner())
+    assert expected.written
+    before = _tree(project.out)
+    shutil.rmtree(project.out)
+    monkeypatch.setattr(models, "run_part", _dies_in_a_worker)
+    monkeypatch.setattr(sys.modules[__name__], "_PARENT", os.getpid())
+    made = runner.ForkingRunner()
+    try:
+        outcome = pipeline.generate_client(project, runner=made)
+    finally:
+        made.close()
+    assert outcome.written
+    assert _tree(project.out) == before
