@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor, CancelledError, Executor, Future
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 __all__ = ["SharedJobs"]
 
@@ -24,10 +24,11 @@ R = TypeVar("R")
 class SharedJobs(Generic[R]):
     """``function(*arguments[i])`` for every ``i``, here and in ``executor`` (if any).
 
-    ``function`` and the arguments must be picklable when an executor is given. The worker
-    gets its first job once every future of ``after`` is done (work it was given before,
-    e.g. checks): until then this process takes every job, so none waits in the worker's
-    queue. Should one of them fail (a dead worker), the worker gets no job at all.
+    ``function`` and the arguments must be picklable when an executor is given. ``then``
+    is called once the worker is left without a job (at once when there is none for it):
+    it may give the worker other work, such as checks this process would otherwise do.
+    It is not called when the worker broke (the jobs it had run here; the other work
+    should too).
     """
 
     def __init__(
@@ -35,7 +36,7 @@ class SharedJobs(Generic[R]):
         function: Callable[..., R],
         arguments: Sequence[tuple[object, ...]],
         executor: Executor | None = None,
-        after: Iterable[Future[Any]] = (),
+        then: Callable[[], object] | None = None,
     ) -> None:
         self._function = function
         self._arguments = list(arguments)
@@ -43,44 +44,33 @@ class SharedJobs(Generic[R]):
         self._remote: dict[int, Future[R]] = {}
         self._lock = threading.Lock()
         self._executor = executor
-        self._waiting: set[Future[Any]] = set(after) if executor is not None else set()
-        if executor is None:
-            return
-        if not self._waiting:
+        self._then = then if executor is not None else None
+        if executor is not None:
             self._feed()
-        for future in list(self._waiting):
-            future.add_done_callback(self._after_done)
-
-    def _after_done(self, finished: Future[Any]) -> None:
-        """One of the futures the worker's first job waits for ended."""
-        with self._lock:
-            self._waiting.discard(finished)
-            if finished.cancelled() or finished.exception() is not None:
-                self._executor = None  # the worker is broken or ended: it gets nothing
-                return
-            if self._waiting:
-                return
-        self._feed()
 
     def _feed(self, finished: Future[R] | None = None) -> None:
-        """Give the worker the last job left (called again as each of its jobs ends)."""
-        executor = self._executor
-        if executor is None or (
-            finished is not None and (finished.cancelled() or finished.exception() is not None)
-        ):
+        """Give the worker the last job left (called again as each of its jobs ends); with
+        none left, call ``then``."""
+        if finished is not None and (finished.cancelled() or finished.exception() is not None):
             return  # a broken worker takes no more; what is left runs here
         with self._lock:
-            if not self._todo:
-                return
-            index = self._todo.pop()
-            try:
-                future = executor.submit(self._function, *self._arguments[index])
-            except (BrokenExecutor, RuntimeError):  # broken or shut down: run it here
-                self._todo.append(index)
-                self._executor = None
-                return
-            self._remote[index] = future
-        future.add_done_callback(self._feed)
+            executor = self._executor
+            if executor is None or not self._todo:
+                then, self._then = self._then, None
+                future = None
+            else:
+                index = self._todo.pop()
+                try:
+                    future = executor.submit(self._function, *self._arguments[index])
+                except (BrokenExecutor, RuntimeError):  # broken or shut down: run it here
+                    self._todo.append(index)
+                    self._executor = self._then = None
+                    return
+                self._remote[index] = future
+        if future is not None:
+            future.add_done_callback(self._feed)
+        elif then is not None:
+            then()
 
     def _next_here(self) -> int | None:
         with self._lock:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import ast
 import json
 import warnings
-from collections.abc import Iterable
-from concurrent.futures import Executor, Future
+from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
@@ -199,7 +199,7 @@ def start_models(
     spec_name: str,
     executor: Executor | None = None,
     memo: Memo | None = None,
-    after: Iterable[Future[Any]] = (),
+    then: Callable[[], object] | None = None,
 ) -> ModelsRun:
     """Start generating the models for ``api``; :meth:`ModelsRun.finish` joins the result.
 
@@ -208,8 +208,8 @@ def start_models(
     generator) is taken from there. The others are shared with ``executor`` (a process
     pool) when one is given: its worker starts on the last part at once, so that this
     process is free to do other work (validate the spec) until :meth:`~ModelsRun.finish`
-    runs parts here from the first (:class:`generator.jobs.SharedJobs`); or, when ``after``
-    names work the worker was given before, once that is done. The parts, and so
+    runs parts here from the first (:class:`generator.jobs.SharedJobs`); ``then`` is called
+    once the worker has no part left (at once if it has none). The parts, and so
     the output, are the same whoever runs them and whether or not they were remembered.
     """
     from generator.jobs import SharedJobs
@@ -240,7 +240,7 @@ def start_models(
     if executor is not None and len(run.missing) > 1:
         prepare()  # parts run here too: import once, before the worker forks, for both
     run.jobs = SharedJobs(
-        run_part, [(run.documents[i], package, spec_name) for i in run.missing], executor, after
+        run_part, [(run.documents[i], package, spec_name) for i in run.missing], executor, then
     )
     return run
 

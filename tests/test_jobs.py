@@ -53,23 +53,41 @@ def test_a_dead_worker_hands_its_jobs_back() -> None:
     assert {pid for _, pid in results} == {os.getpid()}
 
 
-def test_the_worker_starts_only_once_its_earlier_work_is_done() -> None:
+def test_then_gives_the_worker_more_once_it_has_no_job_left() -> None:
     with _pool() as pool:
-        earlier = pool.submit(time.sleep, 0.6)
-        jobs = SharedJobs(_square_where, [(n, 0.2) for n in range(8)], pool, after=[earlier])
-        assert not jobs._remote  # nothing waits in the busy worker's queue
+        handed: list[object] = []
+        jobs = SharedJobs(
+            _square_where,
+            [(n, 0.2) for n in range(4)],
+            pool,
+            then=lambda: handed.append(pool.submit(os.getpid)),
+        )
         results = jobs.results()
-        assert earlier.done()
-    assert [value for value, _ in results] == [n * n for n in range(8)]
-    there = [i for i, (_, pid) in enumerate(results) if pid != os.getpid()]
-    assert there and there == list(range(8 - len(there), 8))  # from the back, once free
-    assert len(there) < 4  # it started late: this process did most
+        there = [i for i, (_, pid) in enumerate(results) if pid != os.getpid()]
+        assert there  # the worker took parts first
+        deadline = time.monotonic() + 10
+        while not handed and time.monotonic() < deadline:
+            time.sleep(0.01)  # called from the pool's thread as the worker's last job ends
+        assert len(handed) == 1
+        assert handed[0].result() == results[there[0]][1]  # type: ignore[attr-defined]
 
 
-def test_a_worker_whose_earlier_work_failed_gets_no_job() -> None:
+def test_then_is_called_at_once_when_there_is_no_job() -> None:
     with _pool() as pool:
-        earlier = pool.submit(_die_in_a_worker, 0, os.getpid())
-        jobs = SharedJobs(_square_where, [(n, 0.05) for n in range(4)], pool, after=[earlier])
+        handed: list[int] = []
+        SharedJobs(_square_where, [], pool, then=lambda: handed.append(1)).results()
+    assert handed == [1]
+
+
+def test_a_broken_worker_is_given_nothing_more() -> None:
+    with _pool() as pool:
+        handed: list[int] = []
+        jobs = SharedJobs(
+            _die_in_a_worker,
+            [(n, os.getpid()) for n in range(4)],
+            pool,
+            then=lambda: handed.append(1),
+        )
         results = jobs.results()
     assert [value for value, _ in results] == [0, 1, 4, 9]
-    assert {pid for _, pid in results} == {os.getpid()}
+    assert handed == []

@@ -122,7 +122,7 @@ def test_a_small_spec_takes_the_early_worker_and_ends_it(
 
 
 @forking
-def test_a_big_spec_ends_the_early_worker_and_models_in_one_forked_later(
+def test_a_big_spec_ends_the_early_worker_and_models_then_checks_in_one_worker(
     project: ClientConfig, forking_runner: runner.ForkingRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(runner, "BIG_SPEC_BYTES", 0)
@@ -137,14 +137,20 @@ def test_a_big_spec_ends_the_early_worker_and_models_in_one_forked_later(
         assert not processes[0].is_alive()
         assert isinstance(work, runner._ForkingWork) and work.early is None
         checks = work.validate(spec, diagnostics)
-        assert not checks.done() and work.workers == []  # checked here, later
+        assert isinstance(checks, runner._Checks)
+        assert not checks.done() and work.workers == []  # for the models worker to take
         from generator.operations import build_api
 
         models = work.models(build_api(spec, diagnostics), "pets", "api.yaml", diagnostics)
-        assert len(work.workers) == 1  # the one worker, for the models only
+        assert len(work.workers) == 1  # one worker for both
+        worker = work.workers[0]
         assert models.result() is not None
-        assert checks.done()  # done here while the worker had the models
-        assert not work.workers[0].pool._processes  # ended with the models
+        forked = list((worker.pool._processes or {}).values())
+        assert len(forked) == 1 and forked[0].is_alive()  # still there, for the checks
+        checks.result()
+        assert checks._future is not None  # the worker did them
+        forked[0].join(timeout=10)
+        assert not forked[0].is_alive()  # the last stage done with it ended it
     assert work.workers == []
     assert not diagnostics.has_errors()
 
@@ -225,3 +231,24 @@ def test_a_dead_models_worker_means_the_models_are_made_here(
         made.close()
     assert outcome.written
     assert _tree(project.out) == before
+    # and its checks were done here: a refused spec is still refused
+    text = project.spec.read_text()
+    project.spec.write_text(text.replace("info: {", "tite: typo\ninfo: {", 1))
+    aborted = _refused(project, runner.ForkingRunner())
+    assert _errors(aborted) == ["spec-invalid"]
+
+
+def _dies_checking(path: str, *_more: object) -> list[object]:
+    os._exit(9)
+
+
+@forking
+def test_a_worker_that_dies_checking_means_the_checks_are_done_here(
+    project: ClientConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "BIG_SPEC_BYTES", 0)
+    monkeypatch.setattr(runner, "_check_in_worker", _dies_checking)
+    text = project.spec.read_text()
+    project.spec.write_text(text.replace("info: {", "tite: typo\ninfo: {", 1))
+    aborted = _refused(project, runner.ForkingRunner())
+    assert _errors(aborted) == ["spec-invalid"]
