@@ -17,6 +17,12 @@ fingerprint included, so a remembered unit is exactly what generating it again w
 
 Location: ``$CLIENTGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/clientgen``, else
 ``~/.cache/clientgen``; ``CLIENTGEN_NO_CACHE=1`` (or ``--no-cache``) turns it off.
+
+Size: at most ``$CLIENTGEN_CACHE_MAX_MB`` megabytes (default :data:`DEFAULT_MAX_MB`). A
+run that stored something and finds the cache bigger prunes it (:meth:`OutputCache.prune`):
+the results used least recently go first, whole runs and units alike, down to
+:data:`PRUNED_SHARE` of the limit, and then every stored file no run left refers to.
+Using a result (a hit) counts as using it, so the daily loop's results stay.
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ import json
 import os
 import sys
 import uuid
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
@@ -36,7 +43,20 @@ from pathlib import Path
 from generator.assets import templates_dir
 from generator.diagnostics import Diagnostic, Level
 
-__all__ = ["CacheEntry", "Memo", "OutputCache", "PackedMemo", "default_cache"]
+__all__ = [
+    "DEFAULT_MAX_MB",
+    "PRUNED_SHARE",
+    "CacheEntry",
+    "Memo",
+    "OutputCache",
+    "PackedMemo",
+    "default_cache",
+]
+
+#: the cache's size limit unless ``$CLIENTGEN_CACHE_MAX_MB`` says otherwise
+DEFAULT_MAX_MB = 1024
+#: pruning stops once the cache is this share of its limit (so it is not pruned every run)
+PRUNED_SHARE = 0.8
 
 _LIBRARIES = (
     "datamodel-code-generator",
@@ -104,11 +124,14 @@ class Memo:
         return self.folder / key[:2] / key
 
     def get(self, key: str) -> bytes | None:
-        """What :meth:`put` stored under ``key``, or ``None``."""
+        """What :meth:`put` stored under ``key``, or ``None``; a hit counts as a use."""
+        path = self._path(key)
         try:
-            return self._path(key).read_bytes()
+            data = path.read_bytes()
         except OSError:
             return None
+        _touch(path)
+        return data
 
     def put(self, key: str, data: bytes) -> None:
         """Remember ``data`` under ``key`` (a cache that cannot be written only costs time)."""
@@ -156,6 +179,7 @@ class PackedMemo(Memo):
                 data = self.file.read_bytes()
                 if not data.startswith(self._MAGIC):
                     return self._entries
+                _touch(self.file)
                 at = len(self._MAGIC)
                 while at < len(data):
                     key = data[at : at + 64].decode("ascii")
@@ -195,8 +219,9 @@ class PackedMemo(Memo):
 class OutputCache:
     """Entries under ``folder``: ``entries/<key>.json``, ``blobs/<sha256>`` and ``units/``."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, max_bytes: int = DEFAULT_MAX_MB * 2**20) -> None:
         self.folder = folder
+        self.max_bytes = max_bytes
 
     def memo(self, kind: str) -> Memo:
         """The remembered units of one kind of work (``"models"``, ``"format"``)."""
@@ -227,6 +252,7 @@ class OutputCache:
             }
             if any(_sha(data) != record["files"][rel] for rel, data in files.items()):
                 return None  # a damaged blob: regenerate
+            _touch(self.folder / "entries" / f"{key}.json")
             diagnostics = tuple(
                 Diagnostic(**{**item, "level": Level(item["level"])})
                 for item in record["diagnostics"]
@@ -265,6 +291,78 @@ class OutputCache:
         except OSError:
             pass  # a cache that cannot be written only costs time
 
+    def prune(self) -> int:
+        """Keep the cache within :attr:`max_bytes`; the bytes removed. Never raises.
+
+        Over the limit, the runs (``entries/``) and units (``units/``) used least recently
+        are removed until what is left, with the blobs the remaining runs refer to, is
+        :data:`PRUNED_SHARE` of the limit; then every blob no remaining run refers to. A
+        file another process removes meanwhile is simply gone, and a run that needed it
+        does the work again.
+        """
+        removable: list[tuple[float, int, Path]] = []  # (last use, size, path)
+        blobs: dict[str, int] = {}
+        total = 0
+        for path in self._files():
+            try:
+                status = path.stat()
+            except OSError:
+                continue
+            total += status.st_size
+            if path.parent == self.folder / "blobs":
+                blobs[path.name] = status.st_size
+            else:
+                removable.append((status.st_mtime, status.st_size, path))
+        if total <= self.max_bytes:
+            return 0
+        refers: dict[Path, set[str]] = {}
+        users: Counter[str] = Counter()
+        for _, _, path in removable:
+            if path.parent == self.folder / "entries":
+                refers[path] = _blobs_of(path)
+                users.update(refers[path])
+        unused = [name for name in blobs if users[name] == 0]
+        left = sum(size for _, size, _ in removable) + sum(
+            size for name, size in blobs.items() if users[name]
+        )
+        goal, removed = int(self.max_bytes * PRUNED_SHARE), 0
+        for _, size, path in sorted(removable):
+            if left <= goal:
+                break
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed += size
+            left -= size
+            for name in refers.get(path, ()):
+                users[name] -= 1
+                if users[name] == 0 and name in blobs:
+                    left -= blobs[name]
+                    unused.append(name)
+        for name in unused:
+            with contextlib.suppress(OSError):
+                (self.folder / "blobs" / name).unlink()
+                removed += blobs[name]
+        return removed
+
+    def _files(self) -> Iterator[Path]:
+        for folder in ("entries", "blobs", "units"):
+            for parent, _, names in os.walk(self.folder / folder):
+                yield from (Path(parent, name) for name in names)
+
+
+def _blobs_of(entry: Path) -> set[str]:
+    """The blobs a stored run refers to (none, if its record cannot be read)."""
+    try:
+        return set(json.loads(entry.read_bytes())["files"].values())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
+
+
+def _touch(path: Path) -> None:
+    """Mark ``path`` as used now (pruning removes what was used least recently)."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
 
 def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -277,7 +375,11 @@ def default_cache(environ: Mapping[str, str] = os.environ) -> OutputCache | None
     """The cache the environment asks for (``None`` when it is turned off)."""
     if environ.get("CLIENTGEN_NO_CACHE", "") not in ("", "0"):
         return None
+    limit = DEFAULT_MAX_MB
+    with contextlib.suppress(ValueError):
+        limit = max(0, int(environ.get("CLIENTGEN_CACHE_MAX_MB", "") or DEFAULT_MAX_MB))
     if environ.get("CLIENTGEN_CACHE_DIR"):
-        return OutputCache(Path(environ["CLIENTGEN_CACHE_DIR"]))
-    base = Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return OutputCache(base / "clientgen")
+        folder = Path(environ["CLIENTGEN_CACHE_DIR"])
+    else:
+        folder = Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "clientgen"
+    return OutputCache(folder, limit * 2**20)

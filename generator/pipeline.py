@@ -135,6 +135,7 @@ def generate_client(
                 operations=outcome.operations,
                 models=outcome.models,
             )
+            cache.prune()  # within its limit, what this run used kept
         with _timed("write", outcome, reporter):
             outcome.change = compare_files(staged, config.out, label=config.out.name)
             if not check and not outcome.change.is_current:

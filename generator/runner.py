@@ -257,7 +257,6 @@ def _check_in_worker(
     path: str, severity: dict[str, Level | None], memo: Memo | None
 ) -> list[Diagnostic]:
     """Both checks of the worker's spec; never raises (a crash is a located error)."""
-    from generator.check_units import forget
     from generator.validate import check_structure, lint_spec
 
     _give_back_memory()  # what the models left
@@ -271,7 +270,6 @@ def _check_in_worker(
                     path, 0, 0, Level.ERROR, "spec-invalid", f"the {which} check failed: {exc}"
                 )
             )
-    forget()  # the models come next in this process
     return diagnostics.items
 
 

@@ -175,3 +175,78 @@ def test_a_damaged_pack_is_an_empty_one(tmp_path: Path) -> None:
     assert Memo(tmp_path, "checks").packed("scope").get(memo.key("a")) is None
     memo.file.write_bytes(b"not a pack")
     assert Memo(tmp_path, "checks").packed("scope").get(memo.key("a")) is None
+
+
+def _run(store: OutputCache, key: str, files: dict[str, bytes], source: Path) -> None:
+    store.store(key, sources=[source], files=files, diagnostics=(), operations=1, models=1)
+
+
+def _aged(path: Path, seconds_ago: float) -> None:
+    import os
+    import time
+
+    moment = time.time() - seconds_ago
+    os.utime(path, (moment, moment))
+
+
+def test_pruning_removes_the_least_recently_used_runs_and_their_blobs(tmp_path: Path) -> None:
+    source = tmp_path / "spec.yaml"
+    source.write_text("openapi: 3.1.0\n")
+    store = OutputCache(tmp_path / "cache", max_bytes=10**9)
+    shared = b"shared by every run\n"
+    for number, age in ((1, 300), (2, 200), (3, 100)):
+        own = bytes([number]) * 40_000
+        _run(store, f"run{number}", {"a.py": shared, "b.py": own}, source)
+        _aged(store.folder / "entries" / f"run{number}.json", age)
+    assert store.prune() == 0  # within the limit: nothing goes
+    assert store.lookup("run1") is not None  # a hit counts as a use: run 1 is now the newest
+    store.max_bytes = 110_000  # room for two runs' own blobs, not three
+    removed = store.prune()
+    assert removed > 40_000
+    assert store.lookup("run2") is None  # the least recently used
+    assert store.lookup("run1") is not None and store.lookup("run3") is not None
+    blobs = {p.read_bytes() for p in (store.folder / "blobs").iterdir()}
+    assert blobs == {shared, b"\x01" * 40_000, b"\x03" * 40_000}  # run 2's own blob went
+    total = sum(p.stat().st_size for p in store.folder.rglob("*") if p.is_file())
+    assert total <= store.max_bytes * cache_module.PRUNED_SHARE
+
+
+def test_pruning_removes_unused_units_first_and_a_hit_keeps_one(tmp_path: Path) -> None:
+    store = OutputCache(tmp_path / "cache", max_bytes=10**9)
+    memo = store.memo("models")
+    keys = [memo.key(str(n)) for n in range(4)]
+    for age, key in zip((400, 300, 200, 100), keys, strict=True):
+        memo.put(key, key.encode() * 1000)  # 64 kB each
+        _aged(memo._path(key), age)
+    assert memo.get(keys[0]) is not None  # used now
+    store.max_bytes = 160_000
+    store.prune()
+    kept = [key for key in keys if memo.get(key) is not None]
+    assert kept == [keys[0], keys[3]]
+
+
+def test_the_size_limit_comes_from_the_environment(tmp_path: Path) -> None:
+    folder = str(tmp_path)
+    chosen = default_cache({"CLIENTGEN_CACHE_DIR": folder, "CLIENTGEN_CACHE_MAX_MB": "5"})
+    assert chosen is not None and chosen.max_bytes == 5 * 2**20
+    fallback = default_cache({"CLIENTGEN_CACHE_DIR": folder, "CLIENTGEN_CACHE_MAX_MB": "lots"})
+    assert fallback is not None
+    assert fallback.max_bytes == cache_module.DEFAULT_MAX_MB * 2**20
+
+
+def test_a_generate_run_keeps_the_cache_within_its_limit(
+    project: ClientConfig, tmp_path: Path
+) -> None:
+    store = OutputCache(tmp_path / "cache", max_bytes=10**9)
+    pipeline.generate_client(project, cache=store)
+    size = sum(p.stat().st_size for p in store.folder.rglob("*") if p.is_file())
+    # another client (every file differs): room for one run, not two
+    store.max_bytes = int(size / cache_module.PRUNED_SHARE) + 4096
+    other = ClientConfig(spec=project.spec, package="other_client", out=tmp_path / "other")
+    pipeline.generate_client(other, cache=store)
+    after = sum(p.stat().st_size for p in store.folder.rglob("*") if p.is_file())
+    assert after <= store.max_bytes * cache_module.PRUNED_SHARE
+    assert len(list((store.folder / "entries").iterdir())) == 1  # the latest run's
+    again = pipeline.generate_client(other, cache=store, check=True)
+    assert again.change is not None and again.change.is_current
+    assert _stages(again) == ["cache"]  # a whole-run hit
