@@ -231,6 +231,13 @@ def start_models(
             memo.key(package, spec_name, json.dumps(doc, ensure_ascii=False, default=str))
             for doc in run.documents
         ]
+        # the joined models of exactly these parts, in this order: nothing to run or join
+        run.joined_key = memo.key("joined", "\0".join(run.schema_names), *run.keys)
+        joined = decode_part(memo.get(run.joined_key))
+        if joined is not None and joined.module is not None:
+            run.joined = joined
+            run.jobs = SharedJobs(run_part, [], executor, then)  # ``then`` at once
+            return run
         run.remembered = {
             index: result
             for index, key in enumerate(run.keys)
@@ -263,6 +270,10 @@ class ModelsRun:
     #: the indices of the parts that are generated, in the order of ``jobs``
     missing: list[int] = field(default_factory=list)
     jobs: SharedJobs[PartResult] | None = None
+    #: the key in ``memo`` of the joined result of all parts (see :meth:`finish`)
+    joined_key: str = ""
+    #: that result, when ``memo`` had it: the parts are then neither decoded nor joined
+    joined: PartResult | None = None
 
     def finish(self, diagnostics: Diagnostics) -> ModelsModule | None:
         """Run what is left here, wait for the rest, join; ``None`` (with a diagnostic) on failure."""
@@ -273,8 +284,46 @@ class ModelsRun:
                 + '\n"""No schemas are defined in this API."""\n\n__all__: list[str] = []\n'
             )
             return ModelsModule(source=source)
+        if self.joined is not None and self.joined.module is not None:
+            self.jobs.results()  # none: the worker is free for other work
+            module, notes = self.joined.module, self.joined.notes
+            reused = (len(self.documents), len(self.documents))
+        else:
+            joined = self._join()
+            notes, reused = joined.notes, (len(self.remembered), len(self.documents))
+            if joined.module is None:
+                _add_notes(diagnostics, spec_name, notes)
+                diagnostics.add(
+                    Diagnostic(
+                        spec_name,
+                        0,
+                        0,
+                        Level.ERROR,
+                        "models-failed",
+                        joined.error,
+                        "/components/schemas",
+                    )
+                )
+                return None
+            module = joined.module
+            if self.memo is not None and self.joined_key:
+                self.memo.put(self.joined_key, encode_part(joined))
+        _add_notes(diagnostics, spec_name, notes)
+        return ModelsModule(
+            source=module.source,
+            classes={c.name: c.model for c in module.classes if c.kind == "class"},
+            imports=dict(module.imported),
+            parts=module,
+            aliases={c.name: c.model.root_annotation for c in module.classes if c.kind == "alias"},
+            reused=reused,
+        )
+
+    def _join(self) -> PartResult:
+        """Run the missing parts, join all, expand aliases: the models and the library's
+        notes, or (no module) why that failed."""
         from generator.partition import join_parts
 
+        assert self.jobs is not None
         fresh = dict(zip(self.missing, self.jobs.results(), strict=True))
         self._remember(fresh)
         results = [self.remembered.get(i) or fresh[i] for i in range(len(self.documents))]
@@ -283,39 +332,15 @@ class ModelsRun:
             modules = [r.module for r in results if r.module is not None]
             module = join_parts(self.parts, modules, self.schema_names)
             if module is None:  # something the join cannot take apart: one run instead
-                results = [run_part(self.document, self.package, spec_name)]
-        for message in sorted({note for result in results for note in result.notes}):
-            diagnostics.add(
-                Diagnostic(
-                    spec_name,
-                    0,
-                    0,
-                    Level.INFO,
-                    "models-note",
-                    f"datamodel-code-generator: {message[:300]}",
-                    "/components/schemas",
-                )
-            )
+                results = [run_part(self.document, self.package, self.spec_name)]
+        notes = tuple(sorted({note for result in results for note in result.notes}))
         failed = next((r.error for r in results if r.error), "")
         if failed:
-            diagnostics.add(
-                Diagnostic(
-                    spec_name, 0, 0, Level.ERROR, "models-failed", failed, "/components/schemas"
-                )
-            )
-            return None
+            return PartResult(notes=notes, error=failed)
         if module is None:
             module = results[0].module
         assert module is not None  # a result without an error has a module
-        module = flatten_conflicting_overrides(expand_aliases(module))
-        return ModelsModule(
-            source=module.source,
-            classes={c.name: c.model for c in module.classes if c.kind == "class"},
-            imports=dict(module.imported),
-            parts=module,
-            aliases={c.name: c.model.root_annotation for c in module.classes if c.kind == "alias"},
-            reused=(len(self.remembered), len(self.documents)),
-        )
+        return PartResult(flatten_conflicting_overrides(expand_aliases(module)), notes)
 
     def _remember(self, fresh: dict[int, PartResult]) -> None:
         """Keep the parts generated without error in ``memo`` for the next run."""
@@ -324,6 +349,22 @@ class ModelsRun:
         for index, result in fresh.items():
             if not result.error:
                 self.memo.put(self.keys[index], encode_part(result))
+
+
+def _add_notes(diagnostics: Diagnostics, spec_name: str, notes: tuple[str, ...]) -> None:
+    """datamodel-code-generator's warnings, as information."""
+    for message in notes:
+        diagnostics.add(
+            Diagnostic(
+                spec_name,
+                0,
+                0,
+                Level.INFO,
+                "models-note",
+                f"datamodel-code-generator: {message[:300]}",
+                "/components/schemas",
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)

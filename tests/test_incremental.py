@@ -158,6 +158,44 @@ def test_an_added_operation_is_byte_identical_to_a_cold_run(tmp_path: Path) -> N
     assert any(b"count_pets" in data for data in incremental.values())
 
 
+def test_an_operation_edit_takes_the_joined_models_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No schema changed: the models of the run before are taken as they were joined,
+    without decoding, joining or expanding a part."""
+    from generator import models
+
+    spec, store = tmp_path / "spec.json", OutputCache(tmp_path / "cache")
+    document = _document()
+    spec.write_text(json.dumps(document, indent=2))
+    _generate(spec, tmp_path / "out", store)
+    document["paths"]["/pets"]["get"]["summary"] = "List the pets, edited."
+    spec.write_text(json.dumps(document, indent=2))
+
+    def never(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the parts were joined again")
+
+    decoded: list[bytes | None] = []
+    decode = models.decode_part
+
+    def noted(data: bytes | None) -> models.PartResult | None:
+        decoded.append(data)
+        return decode(data)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(models, "decode_part", noted)
+        patched.setattr(partition, "join_parts", never)
+        patched.setattr(models, "expand_aliases", never)
+        outcome = _generate(spec, tmp_path / "out", store)
+    assert len(decoded) == 1  # the joined models, no part
+    taken, total = outcome.reused["models"]
+    assert taken == total >= 3
+    _generate(spec, tmp_path / "cold", None)
+    incremental, cold = read_tree(tmp_path / "out"), read_tree(tmp_path / "cold")
+    assert incremental == cold
+    assert any(b"List the pets, edited." in data for data in incremental.values())
+
+
 def test_a_removed_schema_and_operation_are_byte_identical_to_a_cold_run(tmp_path: Path) -> None:
     def edit(document: dict[str, Any]) -> None:
         del document["paths"]["/stores"]
