@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
@@ -23,8 +24,10 @@ from typing import TYPE_CHECKING, Any
 from generator import naming
 from generator.diagnostics import Diagnostic, Diagnostics, Level
 from generator.graph import strongly_connected
+from generator.import_block import Imported, import_block, imported_names
 from generator.ir import Api
 from generator.model_source import (
+    NON_NULLABLE_CALL,
     ClassSource,
     ModelClass,
     ModelField,
@@ -547,7 +550,9 @@ class ModelsModuleView:
 
     name: str  # the module's name in ``models/`` (``_pet``), without ``.py``
     class_var: bool  # whether a class is followed by a ``mark_non_nullable`` call
-    imports: tuple[str, ...]  # the generated source's own import lines, as they were
+    #: the module's import block (siblings and ``mark_non_nullable`` included), sorted as
+    #: ruff sorts it; ``""`` separates its sections
+    imports: tuple[str, ...]
     siblings: tuple[ModelsImport, ...]  # classes from other modules, by module name
     exports: tuple[str, ...]  # the ``__all__`` entries as string literals, sorted
     classes: tuple[str, ...]  # each definition's source text (classes, aliases), in generated order
@@ -602,6 +607,7 @@ def package_view(models: ModelsModule) -> ModelsPackageView | None:
     module_of = _module_names(groups)
     order = {c.name: index for index, c in enumerate(module.classes)}
     by_name = {c.name: c for c in module.classes}
+    imported = imported_names(module.imports)
     modules = []
     for group in groups:
         name = module_of[group[0]]
@@ -611,14 +617,16 @@ def package_view(models: ModelsModule) -> ModelsPackageView | None:
             for dep in deps[member]:
                 if module_of[dep] != name:
                     needed.setdefault(module_of[dep], set()).add(dep)
+        class_var = any(marks_non_nullable(by_name[m].text) for m in group)
+        siblings = tuple(ModelsImport(m, tuple(sorted(n))) for m, n in sorted(needed.items()))
         modules.append(
             ModelsModuleView(
                 name=name,
-                class_var=any(marks_non_nullable(by_name[m].text) for m in group),
-                imports=tuple(module.imports),
-                siblings=tuple(
-                    ModelsImport(m, tuple(sorted(n))) for m, n in sorted(needed.items())
+                class_var=class_var,
+                imports=_module_imports(
+                    [by_name[m] for m in members], imported, siblings, class_var=class_var
                 ),
+                siblings=siblings,
                 exports=tuple(json.dumps(n) for n in sorted(group)),
                 classes=tuple(by_name[m].text for m in members),
                 after=tuple(statement for m in members for statement in by_name[m].after),
@@ -629,6 +637,37 @@ def package_view(models: ModelsModule) -> ModelsPackageView | None:
         for n in sorted(module_of)
     )
     return ModelsPackageView(modules=tuple(modules), lazy=lazy)
+
+
+def _module_imports(
+    members: list[ClassSource],
+    imported: Mapping[str, Imported],
+    siblings: tuple[ModelsImport, ...],
+    *,
+    class_var: bool,
+) -> tuple[str, ...]:
+    """The import block of one models module: what its definitions use, sorted as ruff sorts.
+
+    A name counts as used when a definition's names hold it (quoted annotations
+    included), or, for a type alias (whose ``Field(...)`` arguments its names leave out),
+    when it appears in the alias's text at all: an import too many is only removed by
+    the formatting step, one too few would break the module.
+    """
+    used: set[str] = set()
+    for member in members:
+        used |= member.names
+        if member.kind == "alias":
+            used |= set(_IDENTIFIER.findall(member.text))
+        for statement in member.after:
+            used |= _statement_names(statement)
+    names = [imported[n] for n in sorted(used & imported.keys())]
+    if class_var:
+        names.append(Imported(".._models", NON_NULLABLE_CALL, NON_NULLABLE_CALL))
+    names += [Imported(f".{s.module}", n, n) for s in siblings for n in s.names]
+    return import_block(names)
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 
 def _statement_names(statement: str) -> set[str]:

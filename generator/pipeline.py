@@ -4,7 +4,7 @@
 replace, takes the files from the output cache when the spec and the generator are
 unchanged, and otherwise follows the recipe (:func:`build_package`)::
 
-    load -> validate -> model -> models -> name + render -> format -> (validate's verdict) -> write
+    load -> validate -> model -> models -> name + render -> format + stage -> (validate's verdict) -> write
 
 ("model" builds the :mod:`generator.ir` records with :func:`generator.operations.build_api`;
 "name" is :func:`generator.names.name_package`, the one naming pass.)
@@ -42,7 +42,7 @@ from generator.write import (
     add_staged,
     compare_files,
     discard,
-    format_tree,
+    format_and_stage,
     publish,
     read_tree,
     refusal,
@@ -208,11 +208,10 @@ def build_package(
             formatting = Formatting(
                 files, None if cache is None else cache.memo("format").packed(scope)
             )
-            staging = _stage(formatting.files, config, diagnostics)
+            with _timed("format", outcome, reporter):
+                staging = _format(formatting, config, spec, diagnostics)
+            outcome.reused["format"] = formatting.reused
             try:
-                with _timed("format", outcome, reporter):
-                    _format(staging, formatting, spec, diagnostics)
-                outcome.reused["format"] = formatting.reused
                 if config.release is not None:
                     with _timed("release", outcome, reporter):
                         _changelog(staging, config, spec, api, models, diagnostics)
@@ -295,13 +294,12 @@ def _explained_by(
 
 
 def _format(
-    staging: Path, formatting: Formatting, spec: LoadedSpec, diagnostics: Diagnostics
-) -> None:
-    """ruff over the staged files not formatted before; code it cannot parse is clientgen's
-    bug, reported."""
+    formatting: Formatting, config: ClientConfig, spec: LoadedSpec, diagnostics: Diagnostics
+) -> Path:
+    """ruff over the files not formatted before, then the package staged beside the output
+    folder; code ruff cannot parse is clientgen's bug, reported."""
     try:
-        format_tree(staging, None if formatting.everything else formatting.todo)
-        formatting.remember(staging)
+        return format_and_stage(formatting, config.out)
     except FormatError as exc:
         diagnostics.add(
             Diagnostic(
@@ -314,6 +312,10 @@ def _format(
             )
         )
         raise GenerationAborted(diagnostics) from None
+    except OSError as exc:
+        raise _write_failed(
+            config, diagnostics, "the package could not be staged beside the folder", exc
+        ) from None
 
 
 def _changelog(

@@ -1,10 +1,17 @@
 """Format a rendered package and publish it atomically, or compare it for ``--check``.
 
-The package is written into a staging folder beside the target, formatted there
-with ruff (one ``ruff check --fix`` and one ``ruff format`` over the whole tree),
-and only then swapped into place: the old tree is renamed aside, the staged tree
-renamed in, the old one deleted. A failure at any point leaves the target as it
-was. Files the spec no longer produces disappear with the old tree.
+The package is formatted with ruff (one ``ruff check --fix`` and one ``ruff format``
+over the whole tree), written into a staging folder beside the target, and only then
+swapped into place: the old tree is renamed aside, the staged tree renamed in, the old
+one deleted. A failure at any point leaves the target as it was. Files the spec no
+longer produces disappear with the old tree.
+
+ruff works on files, and rewrites most of those it formats. So the formatting happens
+in a scratch copy in memory (:data:`MEMORY_FOLDERS`) when the machine has one with
+room: creating a file on disk costs up to a millisecond on a busy machine, and a big
+client has thousands. The staging folder is then written once, and a file whose
+bytes the target already holds is hard-linked from it rather than written again.
+Without such a folder the files are formatted in the staging folder itself.
 
 Only a folder clientgen wrote itself is ever replaced. Every staged tree carries a
 manifest (:data:`MANIFEST`) listing its files; :func:`refusal` says why a target may
@@ -23,6 +30,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -41,6 +49,7 @@ __all__ = [
     "add_staged",
     "compare_files",
     "compare_trees",
+    "format_and_stage",
     "format_tree",
     "publish",
     "read_tree",
@@ -115,17 +124,47 @@ def manifest_text(paths: Iterable[str]) -> str:
 
 
 def stage(files: Mapping[str, str | bytes], target: Path) -> Path:
-    """Write ``files`` and their manifest into a new staging folder beside ``target``."""
+    """Write ``files`` and their manifest into a new staging folder beside ``target``.
+
+    A file whose bytes ``target`` already holds at the same path is hard-linked from
+    there (cheaper than writing it, and it keeps its time stamp); where linking fails
+    (another file system, a file of another owner), it is written.
+    """
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.staging-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
-    files = {**files, MANIFEST: manifest_text(files)}
-    for relative, text in sorted(files.items()):
-        path = staging / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    _write_files(staging, {**files, MANIFEST: manifest_text(files)}, same_as=target)
     return staging
+
+
+def _write_files(
+    folder: Path, files: Mapping[str, str | bytes], *, same_as: Path | None = None
+) -> None:
+    """Write ``files`` below the existing ``folder``; those ``same_as`` holds are linked."""
+    made: set[Path] = {folder}
+    for relative, text in sorted(files.items()):
+        path = folder / relative
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        if same_as is not None and _link_same(same_as / relative, path, data):
+            continue
+        path.write_bytes(data)
+
+
+def _link_same(old: Path, new: Path, data: bytes) -> bool:
+    """Hard-link ``old`` as ``new`` if it is a regular file holding exactly ``data``."""
+    try:
+        if old.is_symlink() or not old.is_file() or old.stat().st_size != len(data):
+            return False
+        if old.read_bytes() != data:
+            return False
+        os.link(old, new)
+    except OSError:
+        return False
+    return True
 
 
 def add_staged(staging: Path, relative: str, text: str) -> None:
@@ -179,7 +218,7 @@ class Formatting:
     ``files`` is the package to stage: each Python file whose exact text (at the same
     path, in a package of the same layout) was formatted by an earlier run already holds
     that run's result; ``todo`` lists the others, for :func:`format_tree`, and
-    :meth:`remember` keeps their results. ruff's output for a file depends on nothing
+    :meth:`collect` takes and keeps their results. ruff's output for a file depends on nothing
     but its text, its path, the package layout (first-party imports) and the generator
     (its settings and ruff's version, which the memo's keys cover).
     """
@@ -216,16 +255,73 @@ class Formatting:
         """Whether no file was remembered (then the whole tree is formatted at once)."""
         return len(self.todo) == self.reused[1]
 
-    def remember(self, staging: Path) -> None:
-        """Keep the formatted text of every file of ``todo`` for the next run."""
-        if self.memo is None:
-            return
-        for relative, key in self.keys.items():
-            try:
-                self.memo.put(key, (staging / relative).read_bytes())
-            except OSError:
-                continue
-        self.memo.save()
+    @property
+    def targets(self) -> list[str] | None:
+        """What :func:`format_tree` is given: ``None`` (the whole tree) when nothing was
+        remembered, else the files still to format."""
+        return None if self.everything else self.todo
+
+    def collect(self, folder: Path) -> None:
+        """Take the formatted text of every file of ``todo`` from ``folder`` (where
+        :func:`format_tree` left it), and keep it for the next run."""
+        for relative in self.todo:
+            data = (folder / relative).read_bytes()
+            self.files[relative] = data
+            key = self.keys.get(relative)
+            if self.memo is not None and key is not None:
+                self.memo.put(key, data)
+        if self.memo is not None:
+            self.memo.save()
+
+
+#: folders backed by memory (tmpfs), where formatting works on its scratch copy if one
+#: has room; tried in order
+MEMORY_FOLDERS: tuple[Path, ...] = (Path("/dev/shm"),)
+#: what a memory folder must have free besides twice the package
+_HEADROOM = 64 * 2**20
+
+
+def format_and_stage(formatting: Formatting, target: Path) -> Path:
+    """Format ``formatting``'s files and stage them beside ``target``; the staging folder.
+
+    The formatting happens in a scratch copy in a memory folder when one has room
+    (:data:`MEMORY_FOLDERS`), else in the staging folder itself; the staged bytes are the
+    same either way. Raises :class:`FormatError` when ruff cannot format the package and
+    :class:`OSError` when it cannot be staged; no folder is left behind.
+    """
+    size = sum(max(len(text), 4096) for text in formatting.files.values())
+    scratch = _memory_scratch(size)
+    if scratch is not None:
+        try:
+            _write_files(scratch, formatting.files)
+            format_tree(scratch, formatting.targets)
+            formatting.collect(scratch)
+            scratch_failed = False
+        except OSError:
+            scratch_failed = True  # the memory folder filled up meanwhile: on disk, then
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        if not scratch_failed:
+            return stage(formatting.files, target)
+    staging = stage(formatting.files, target)
+    try:
+        format_tree(staging, formatting.targets)
+        formatting.collect(staging)
+    except BaseException:
+        discard(staging)
+        raise
+    return staging
+
+
+def _memory_scratch(size: int) -> Path | None:
+    """A new folder in the first memory folder with room for ``size`` bytes, or ``None``."""
+    for root in MEMORY_FOLDERS:
+        try:
+            if root.is_dir() and shutil.disk_usage(root).free >= 2 * size + _HEADROOM:
+                return Path(tempfile.mkdtemp(prefix="clientgen-format-", dir=root))
+        except OSError:
+            continue
+    return None
 
 
 def _top(relative: str) -> str:

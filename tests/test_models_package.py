@@ -70,7 +70,8 @@ def test_package_view_groups_names_and_imports() -> None:
     assert ping.siblings == (ModelsImport("_tree", ("Tree",)),)
     assert ping.exports == ('"Ping"', '"Pong"')
     assert [text.split("(")[0] for text in ping.classes] == ["class Ping", "class Pong"]
-    assert ping.imports == ("from pkg._models import BaseModel",)
+    assert ping.imports == ("from pkg._models import BaseModel", "", "from ._tree import Tree")
+    assert leaf.imports == ("from pkg._models import BaseModel",)
     assert not any(m.class_var for m in view.modules)
     assert view.lazy[0] == LazyModel("Leaf", "_leaf", '"Leaf"', '"_leaf"')
     assert [m.name for m in view.lazy] == ["Leaf", "Ping", "Pong", "Tree"]

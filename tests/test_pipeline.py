@@ -148,7 +148,7 @@ def test_failure_in_a_late_stage_leaves_previous_tree(
     def broken_format(folder: Path, only: object = None) -> None:
         raise pipeline.FormatError("ruff exploded")
 
-    monkeypatch.setattr(pipeline, "format_tree", broken_format)
+    monkeypatch.setattr(write, "format_tree", broken_format)
     with pytest.raises(GenerationAborted) as aborted:
         pipeline.generate_client(project)
     assert [d.rule for d in aborted.value.diagnostics] == ["format-failed"]

@@ -134,3 +134,97 @@ def test_formatting_some_files_is_formatting_them_in_the_whole_tree(tmp_path: Pa
     assert read_tree(some) == formatted
     format_tree(some, [])  # nothing to do: ruff is not even run
     assert read_tree(some) == formatted
+
+
+def _unformatted_files() -> dict[str, str | bytes]:
+    files: dict[str, str | bytes] = {
+        "src/pkg/__init__.py": "import sys\nimport os\nfrom .mod import  x\n__all__=['x' ,'os']\n",
+        "src/pkg/mod.py": "x = {  'a':1 }\n",
+        "src/pkg/py.typed": b"",
+        "README.md": "# pkg\n\n```python\nimport pkg\nprint( pkg.x )\n```\n",
+    }
+    return files
+
+
+@pytest.mark.parametrize("in_memory", [True, False], ids=["memory", "disk"])
+def test_format_and_stage_stages_what_formatting_the_tree_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_memory: bool
+) -> None:
+    """In a memory folder or (without one) in the staging folder: the same staged bytes,
+    no scratch or staging folder left behind, and the formatted files remembered."""
+    memory = tmp_path / "shm"
+    memory.mkdir()
+    monkeypatch.setattr(write, "MEMORY_FOLDERS", (memory,) if in_memory else ())
+    whole = tmp_path / "whole"
+    for relative, text in _unformatted_files().items():
+        (whole / relative).parent.mkdir(parents=True, exist_ok=True)
+        (whole / relative).write_bytes(text if isinstance(text, bytes) else text.encode())
+    format_tree(whole)
+    formatting = write.Formatting(_unformatted_files(), None)
+    target = tmp_path / "out" / "pkg"
+    staging = write.format_and_stage(formatting, target)
+    staged = read_tree(staging)
+    assert staged.pop(write.MANIFEST)
+    assert staged == read_tree(whole)
+    assert list(memory.iterdir()) == []
+    assert sorted(p.name for p in target.parent.iterdir()) == [staging.name]
+
+
+def test_format_and_stage_falls_back_to_disk_when_memory_is_short(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memory = tmp_path / "shm"
+    memory.mkdir()
+    monkeypatch.setattr(write, "MEMORY_FOLDERS", (memory, tmp_path / "missing"))
+    monkeypatch.setattr(write, "_HEADROOM", 2**62)  # no folder has that much room
+    formatting = write.Formatting(_unformatted_files(), None)
+    staging = write.format_and_stage(formatting, tmp_path / "out" / "pkg")
+    assert (staging / "src/pkg/mod.py").read_text() == 'x = {"a": 1}\n'
+    assert list(memory.iterdir()) == []
+
+
+def test_format_and_stage_leaves_nothing_behind_when_ruff_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for memory in ((tmp_path / "shm",), ()):
+        for folder in memory:
+            folder.mkdir()
+        monkeypatch.setattr(write, "MEMORY_FOLDERS", memory)
+        formatting = write.Formatting({"broken.py": "def (:\n"}, None)
+        with pytest.raises(write.FormatError):
+            write.format_and_stage(formatting, tmp_path / "out" / "pkg")
+        assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+        assert all(not list(folder.iterdir()) for folder in memory)
+
+
+def test_stage_links_the_files_the_target_already_holds(tmp_path: Path) -> None:
+    target = tmp_path / "pkg"
+    write.publish(write.stage({"same.py": "1\n", "changed.py": "a\n"}, target), target)
+    old_same = (target / "same.py").stat()
+    staging = write.stage({"same.py": "1\n", "changed.py": "b\n", "new.py": "c\n"}, target)
+    assert (staging / "same.py").stat().st_ino == old_same.st_ino
+    assert (staging / "changed.py").stat().st_ino != (target / "changed.py").stat().st_ino
+    assert (staging / "changed.py").read_text() == "b\n"
+    write.publish(staging, target)
+    assert read_tree(target) == {
+        "same.py": b"1\n",
+        "changed.py": b"b\n",
+        "new.py": b"c\n",
+        write.MANIFEST: read_tree(target)[write.MANIFEST],
+    }
+    assert (target / "same.py").stat().st_nlink == 1  # the old tree is gone
+
+
+def test_stage_writes_when_the_target_file_cannot_be_linked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "pkg"
+    write.publish(write.stage({"same.py": "1\n"}, target), target)
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(write.os, "link", refused)
+    staging = write.stage({"same.py": "1\n"}, target)
+    assert (staging / "same.py").read_text() == "1\n"
+    assert (staging / "same.py").stat().st_ino != (target / "same.py").stat().st_ino
