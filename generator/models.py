@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from generator import naming
+from generator.descriptions import Descriptions, put_back, take_out
 from generator.diagnostics import Diagnostic, Diagnostics, Level
 from generator.graph import strongly_connected
 from generator.import_block import Imported, import_block, imported_names
@@ -215,11 +216,26 @@ def start_models(
     once the worker has no part left (at once if it has none). The parts, and so
     the output, are the same whoever runs them and whether or not they were remembered.
     """
+    plain = without_nullable_false(api.models.openapi())
+    document, descriptions = take_out(plain)
+    return _start(document, package, spec_name, executor, memo, then, descriptions, plain)
+
+
+def _start(
+    document: dict[str, Any],
+    package: str,
+    spec_name: str,
+    executor: Executor | None,
+    memo: Memo | None,
+    then: Callable[[], object] | None,
+    descriptions: Descriptions,
+    plain: dict[str, Any],
+) -> ModelsRun:
+    """:func:`start_models` on a models document (its descriptions taken out, or not)."""
     from generator.jobs import SharedJobs
 
-    document = without_nullable_false(api.models.openapi())
     schemas = document["components"]["schemas"]
-    run = ModelsRun(package, spec_name, tuple(schemas), document)
+    run = ModelsRun(package, spec_name, tuple(schemas), document, descriptions, plain)
     if not schemas:
         return run
     from generator.partition import part_document, split_schemas
@@ -262,7 +278,12 @@ class ModelsRun:
     package: str
     spec_name: str
     schema_names: tuple[str, ...]
+    #: the document datamodel-code-generator is given: descriptions are tokens in it
     document: dict[str, Any] = field(repr=False, default_factory=dict)
+    #: the descriptions :func:`generator.descriptions.put_back` writes into the result
+    descriptions: Descriptions = field(repr=False, default_factory=lambda: Descriptions({}))
+    #: the document with its descriptions, should the tokens not come out where expected
+    plain: dict[str, Any] = field(repr=False, default_factory=dict)
     parts: list[Part] = field(default_factory=list)
     documents: list[dict[str, Any]] = field(default_factory=list)
     memo: Memo | None = None
@@ -311,6 +332,13 @@ class ModelsRun:
             module = joined.module
             if self.memo is not None and self.joined_key:
                 self.memo.put(self.joined_key, encode_part(joined))
+        described = put_back(module, self.descriptions)
+        if described is None:  # a token where no docstring is: the library on the real text
+            plain = _start(
+                self.plain, self.package, spec_name, None, None, None, Descriptions({}), self.plain
+            )
+            return plain.finish(diagnostics)
+        module = described
         _add_notes(diagnostics, spec_name, notes)
         return ModelsModule(
             source=module.source,

@@ -123,17 +123,37 @@ def _schemas(document: dict[str, Any]) -> dict[str, Any]:
     return schemas
 
 
-def test_a_description_edit_regenerates_one_part(tmp_path: Path) -> None:
+def test_a_description_edit_regenerates_no_part(tmp_path: Path) -> None:
+    """Descriptions are put into the generated text after the library ran: an edited one
+    (over several lines; on a schema every part holds) changes no part's document."""
+
     def edit(document: dict[str, Any]) -> None:
-        _schemas(document)["Order3"]["description"] = "Order number three, edited."
+        _schemas(document)["Order3"]["description"] = "Order number three,\nedited."
+        _schemas(document)["User"]["description"] = 'Someone, """edited"""'
 
     outcome, incremental, cold = _edited(tmp_path, edit)
     assert incremental == cold
     taken, total = outcome.reused["models"]
-    assert taken == total - 1
+    assert taken == total
     formatted, files = outcome.reused["format"]
-    assert files - formatted <= 2  # the module holding Order3 (and nothing else much)
-    assert any(b"Order number three, edited." in data for data in incremental.values())
+    assert files - formatted <= 3  # the modules holding Order3 and User (and little else)
+    assert any(b"    Order number three,\n    edited." in data for data in incremental.values())
+    assert any(b'Someone, \\"\\"\\"edited' in data for data in incremental.values())
+
+
+def test_a_description_made_equal_to_another_regenerates_its_part(tmp_path: Path) -> None:
+    """Equal descriptions are one token (the library makes one class of equal schemas):
+    an edit that makes two equal changes the parts holding them, and the result is still
+    a cold run's."""
+
+    def edit(document: dict[str, Any]) -> None:
+        _schemas(document)["Order3"]["description"] = "Order number 2."
+        _schemas(document)["Store1"]["description"] = "A new description."
+
+    outcome, incremental, cold = _edited(tmp_path, edit)
+    assert incremental == cold
+    taken, total = outcome.reused["models"]
+    assert taken < total
 
 
 def test_a_shared_schema_edit_regenerates_the_parts_holding_it(tmp_path: Path) -> None:
