@@ -25,6 +25,7 @@ The defaults followed (ruff's ``lint.isort`` settings):
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import sys
 from collections.abc import Iterable
@@ -142,12 +143,14 @@ def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def _module_key(source: str) -> tuple[object, ...]:
     module = source.lstrip(".")
     distance = len(source) - len(module)
     return (-distance, _natural(module.lower()), _natural(module))
 
 
+@functools.lru_cache(maxsize=1024)
 def _straight_key(item: Imported) -> tuple[object, ...]:
     """``import x`` before ``import x as y``."""
     plain = item.local == item.source.split(".")[0]
@@ -162,6 +165,7 @@ def _member_type(name: str) -> int:
     return 2  # variable
 
 
+@functools.lru_cache(maxsize=16384)
 def _member_key(item: Imported) -> tuple[object, ...]:
     name = item.name
     return (_member_type(name), _natural(name.lower()), _natural(name), item.local)

@@ -18,7 +18,7 @@ import re
 import warnings
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from generator import naming
@@ -221,6 +221,20 @@ def start_models(
     return _start(document, package, spec_name, executor, memo, then, descriptions, plain)
 
 
+def _split_settings() -> str:
+    """What besides the document decides the parts (:func:`generator.partition.split_schemas`)."""
+    from generator import partition
+
+    return repr(
+        (
+            partition.MIN_SCHEMAS,
+            partition.PART_SCHEMAS,
+            partition.MAX_SHARE,
+            partition.BALANCE_MARGIN,
+        )
+    )
+
+
 def _start(
     document: dict[str, Any],
     package: str,
@@ -238,25 +252,29 @@ def _start(
     run = ModelsRun(package, spec_name, tuple(schemas), document, descriptions, plain)
     if not schemas:
         return run
-    from generator.partition import part_document, split_schemas
+    from generator import partition
 
-    run.parts = split_schemas(schemas)
-    run.documents = (
-        [part_document(document, p) for p in run.parts] if len(run.parts) > 1 else [document]
-    )
     run.memo = memo
     if memo is not None:
-        run.keys = [
-            memo.key(package, spec_name, json.dumps(doc, ensure_ascii=False, default=str))
-            for doc in run.documents
-        ]
-        # the joined models of exactly these parts, in this order: nothing to run or join
-        run.joined_key = memo.key("joined", "\0".join(run.schema_names), *run.keys)
+        # the joined models of exactly this document: nothing to split, run or join
+        text = json.dumps(document, ensure_ascii=False, default=str)
+        run.joined_key = memo.key("joined", package, spec_name, _split_settings(), text)
         joined = decode_part(memo.get(run.joined_key))
         if joined is not None and joined.module is not None:
             run.joined = joined
             run.jobs = SharedJobs(run_part, [], executor, then)  # ``then`` at once
             return run
+    run.parts = partition.split_schemas(schemas)
+    run.documents = (
+        [partition.part_document(document, p) for p in run.parts]
+        if len(run.parts) > 1
+        else [document]
+    )
+    if memo is not None:
+        run.keys = [
+            memo.key(package, spec_name, json.dumps(doc, ensure_ascii=False, default=str))
+            for doc in run.documents
+        ]
         run.remembered = {
             index: result
             for index, key in enumerate(run.keys)
@@ -294,7 +312,8 @@ class ModelsRun:
     #: the indices of the parts that are generated, in the order of ``jobs``
     missing: list[int] = field(default_factory=list)
     jobs: SharedJobs[PartResult] | None = None
-    #: the key in ``memo`` of the joined result of all parts (see :meth:`finish`)
+    #: the key in ``memo`` of the joined result of all parts: the whole document's (and
+    #: the split's settings), so that a hit needs no split (see :meth:`finish`)
     joined_key: str = ""
     #: that result, when ``memo`` had it: the parts are then neither decoded nor joined
     joined: PartResult | None = None
@@ -311,9 +330,9 @@ class ModelsRun:
         if self.joined is not None and self.joined.module is not None:
             self.jobs.results()  # none: the worker is free for other work
             module, notes = self.joined.module, self.joined.notes
-            reused = (len(self.documents), len(self.documents))
+            reused = (self.joined.parts, self.joined.parts)
         else:
-            joined = self._join()
+            joined = replace(self._join(), parts=len(self.documents))
             notes, reused = joined.notes, (len(self.remembered), len(self.documents))
             if joined.module is None:
                 _add_notes(diagnostics, spec_name, notes)
@@ -405,12 +424,14 @@ class PartResult:
     module: ModelSource | None = None
     notes: tuple[str, ...] = ()
     error: str = ""
+    #: for the joined result of several parts: how many
+    parts: int = 1
 
 
 def encode_part(result: PartResult) -> bytes:
     """``result`` as JSON, for :func:`decode_part` in a later run (an error is never kept)."""
     module = result.module
-    record: dict[str, Any] = {"notes": list(result.notes), "module": None}
+    record: dict[str, Any] = {"notes": list(result.notes), "module": None, "parts": result.parts}
     if module is not None:
         record["module"] = {
             "header": list(module.header),
@@ -458,7 +479,7 @@ def decode_part(data: bytes | None) -> PartResult | None:
                 source=found["source"],
                 plain=bool(found["plain"]),
             )
-        return PartResult(module=module, notes=tuple(record["notes"]))
+        return PartResult(module=module, notes=tuple(record["notes"]), parts=int(record["parts"]))
     except (ValueError, KeyError, TypeError):
         return None  # damaged or from another layout: generate again
 
