@@ -37,14 +37,13 @@ from generator.runner import Pending, Runner, SerialRunner
 from generator.write import (
     FormatError,
     Formatting,
+    Staged,
     TreeChange,
     UnsafeTarget,
-    add_staged,
     compare_files,
     discard,
     format_and_stage,
     publish,
-    read_tree,
     refusal,
     stage,
 )
@@ -84,7 +83,7 @@ class Outcome:
 class Built:
     """The recipe's result: the formatted package, staged beside the output folder."""
 
-    staging: Path
+    staged: Staged
     #: every file the spec was read from (the cache re-hashes them on a hit)
     sources: tuple[Path, ...]
 
@@ -123,9 +122,8 @@ def generate_client(
     built = build_package(
         config, outcome, runner or SerialRunner(), strict=strict, reporter=reporter, cache=cache
     )
-    staging = built.staging
+    staging, staged = built.staged.path, built.staged.files
     try:
-        staged = read_tree(staging)  # read once: cached and compared
         if cache is not None and key:
             cache.store(
                 key,
@@ -137,7 +135,9 @@ def generate_client(
             )
             cache.prune()  # within its limit, what this run used kept
         with _timed("write", outcome, reporter):
-            outcome.change = compare_files(staged, config.out, label=config.out.name)
+            outcome.change = compare_files(
+                staged, config.out, label=config.out.name, same=built.staged.same
+            )
             if not check and not outcome.change.is_current:
                 _publish(staging, config, diagnostics)
                 outcome.written = True
@@ -209,25 +209,25 @@ def build_package(
                 files, None if cache is None else cache.memo("format").packed(scope)
             )
             with _timed("format", outcome, reporter):
-                staging = _format(formatting, config, spec, diagnostics)
+                staged = _format(formatting, config, spec, diagnostics)
             outcome.reused["format"] = formatting.reused
             try:
                 if config.release is not None:
                     with _timed("release", outcome, reporter):
-                        _changelog(staging, config, spec, api, models, diagnostics)
+                        staged = _changelog(staged, config, spec, api, models, diagnostics)
                 if not validated.done():  # a big spec's checks may still be running
                     with _timed("checks", outcome, reporter):
                         validated.result()
                 _stop_if_failed(diagnostics, strict, validated)
             except BaseException:
-                discard(staging)
+                discard(staged.path)
                 raise
         except GenerationAborted:
             validated.result()  # every problem in one run, the validator's too
             diagnostics.drop_echoes(CONSEQUENTIAL)
             raise
     sources = tuple(f.path.resolve() for f in spec.files.values()) or (spec.root.path.resolve(),)
-    return Built(staging, sources)
+    return Built(staged, sources)
 
 
 def check_spec(path: Path, diagnostics: Diagnostics) -> LoadedSpec | None:
@@ -295,7 +295,7 @@ def _explained_by(
 
 def _format(
     formatting: Formatting, config: ClientConfig, spec: LoadedSpec, diagnostics: Diagnostics
-) -> Path:
+) -> Staged:
     """ruff over the files not formatted before, then the package staged beside the output
     folder; code ruff cannot parse is clientgen's bug, reported."""
     try:
@@ -319,13 +319,13 @@ def _format(
 
 
 def _changelog(
-    staging: Path,
+    staged: Staged,
     config: ClientConfig,
     spec: LoadedSpec,
     api: Api,
     models: ModelsModule,
     diagnostics: Diagnostics,
-) -> None:
+) -> Staged:
     """Add ``CHANGELOG.md`` to the staged package; judge ``info.version`` on the way.
 
     The changes since the release recorded in ``config.release`` (the spec's, and the staged
@@ -334,6 +334,7 @@ def _changelog(
     """
     from generator.release import CHANGELOG, build_changelog
 
+    staging = staged.path
     text = build_changelog(
         config.release or staging,
         spec=spec,
@@ -345,8 +346,7 @@ def _changelog(
         diagnostics=diagnostics,
         shown_as=config.out / "src",
     )
-    if text:
-        add_staged(staging, CHANGELOG, text)
+    return staged.add(CHANGELOG, text) if text else staged
 
 
 def _release_digest(config: ClientConfig) -> str:

@@ -44,6 +44,7 @@ __all__ = [
     "MANIFEST",
     "FormatError",
     "Formatting",
+    "Staged",
     "TreeChange",
     "UnsafeTarget",
     "add_staged",
@@ -55,6 +56,7 @@ __all__ = [
     "read_tree",
     "refusal",
     "stage",
+    "stage_package",
 ]
 
 _RUFF_SETTINGS = (
@@ -130,28 +132,75 @@ def stage(files: Mapping[str, str | bytes], target: Path) -> Path:
     there (cheaper than writing it, and it keeps its time stamp); where linking fails
     (another file system, a file of another owner), it is written.
     """
+    return stage_package(files, target).path
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A package written into its staging folder beside the target, and what it holds."""
+
+    path: Path
+    #: every staged file's bytes by relative path, the manifest included
+    files: dict[str, bytes]
+    #: the files the target already held byte for byte (linked, not written)
+    same: frozenset[str]
+
+    def add(self, relative: str, text: str) -> Staged:
+        """The package with one more file (:func:`add_staged`)."""
+        add_staged(self.path, relative, text)
+        files = {**self.files, relative: text.encode("utf-8")}
+        files[MANIFEST] = manifest_text(files).encode("utf-8")
+        return Staged(self.path, files, self.same - {relative})
+
+
+def stage_package(
+    files: Mapping[str, str | bytes], target: Path, *, written: Iterable[str] = ()
+) -> Staged:
+    """:func:`stage`, and what was staged; the files ``written`` names are written, never
+    linked (they are formatted in place next: a link would change the target's file)."""
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.staging-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
-    _write_files(staging, {**files, MANIFEST: manifest_text(files)}, same_as=target)
-    return staging
+    encoded = {
+        relative: text.encode("utf-8") if isinstance(text, str) else text
+        for relative, text in files.items()
+    }
+    encoded[MANIFEST] = manifest_text(files).encode("utf-8")
+    try:
+        same = _write_files(staging, encoded, same_as=target, written=frozenset(written))
+    except BaseException:
+        discard(staging)
+        raise
+    return Staged(staging, encoded, same)
 
 
 def _write_files(
-    folder: Path, files: Mapping[str, str | bytes], *, same_as: Path | None = None
-) -> None:
-    """Write ``files`` below the existing ``folder``; those ``same_as`` holds are linked."""
+    folder: Path,
+    files: Mapping[str, str | bytes],
+    *,
+    same_as: Path | None = None,
+    written: frozenset[str] = frozenset(),
+) -> frozenset[str]:
+    """Write ``files`` below the existing ``folder``; those ``same_as`` holds are linked
+    (returned), but those ``written`` names."""
     made: set[Path] = {folder}
+    linked: set[str] = set()
     for relative, text in sorted(files.items()):
         path = folder / relative
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
         data = text.encode("utf-8") if isinstance(text, str) else text
-        if same_as is not None and _link_same(same_as / relative, path, data):
+        if (
+            same_as is not None
+            and relative not in written
+            and _link_same(same_as / relative, path, data)
+        ):
+            linked.add(relative)
             continue
         path.write_bytes(data)
+    return frozenset(linked)
 
 
 def _link_same(old: Path, new: Path, data: bytes) -> bool:
@@ -281,8 +330,8 @@ MEMORY_FOLDERS: tuple[Path, ...] = (Path("/dev/shm"),)
 _HEADROOM = 64 * 2**20
 
 
-def format_and_stage(formatting: Formatting, target: Path) -> Path:
-    """Format ``formatting``'s files and stage them beside ``target``; the staging folder.
+def format_and_stage(formatting: Formatting, target: Path) -> Staged:
+    """Format ``formatting``'s files and stage them beside ``target``.
 
     The formatting happens in a scratch copy in a memory folder when one has room
     (:data:`MEMORY_FOLDERS`), else in the staging folder itself; the staged bytes are the
@@ -302,15 +351,20 @@ def format_and_stage(formatting: Formatting, target: Path) -> Path:
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         if not scratch_failed:
-            return stage(formatting.files, target)
-    staging = stage(formatting.files, target)
+            return stage_package(formatting.files, target)
+    staged = stage_package(formatting.files, target, written=formatting.todo)
     try:
-        format_tree(staging, formatting.targets)
-        formatting.collect(staging)
+        format_tree(staged.path, formatting.targets)
+        formatting.collect(staged.path)
     except BaseException:
-        discard(staging)
+        discard(staged.path)
         raise
-    return staging
+    files = {**staged.files, **{r: _bytes(formatting.files[r]) for r in formatting.todo}}
+    return Staged(staged.path, files, staged.same)
+
+
+def _bytes(text: str | bytes) -> bytes:
+    return text.encode("utf-8") if isinstance(text, str) else text
 
 
 def _memory_scratch(size: int) -> Path | None:
@@ -345,16 +399,19 @@ TOOL_CACHES = frozenset(
 BUILD_OUTPUT = frozenset({"dist", "build"})
 
 
-def read_tree(folder: Path) -> dict[str, bytes]:
-    """Every file below ``folder`` by relative path, tool caches left out."""
+def read_tree(folder: Path, *, known: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
+    """Every file below ``folder`` by relative path, tool caches left out; the bytes of the
+    files ``known`` holds are taken from there, not read."""
     if not folder.is_dir():
         return {}
+    known = known or {}
     files: dict[str, bytes] = {}
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
         ignored = relative.parts[0] in BUILD_OUTPUT or _is_tool_cache(relative)
         if path.is_file() and not ignored:
-            files[relative.as_posix()] = path.read_bytes()
+            name = relative.as_posix()
+            files[name] = known[name] if name in known else path.read_bytes()
     return files
 
 
@@ -464,9 +521,12 @@ def compare_trees(new: Path, old: Path, *, label: str) -> TreeChange:
     return compare_files(read_tree(new), old, label=label)
 
 
-def compare_files(new_files: Mapping[str, bytes], old: Path, *, label: str) -> TreeChange:
-    """What writing ``new_files`` as the whole of ``old`` would change."""
-    old_files = read_tree(old)
+def compare_files(
+    new_files: Mapping[str, bytes], old: Path, *, label: str, same: Iterable[str] = ()
+) -> TreeChange:
+    """What writing ``new_files`` as the whole of ``old`` would change; the files ``same``
+    names are known to hold the same bytes there (they are not read again)."""
+    old_files = read_tree(old, known={relative: new_files[relative] for relative in same})
     added = tuple(sorted(set(new_files) - set(old_files)))
     removed = tuple(sorted(set(old_files) - set(new_files)))
     changed = tuple(

@@ -162,12 +162,29 @@ def test_format_and_stage_stages_what_formatting_the_tree_gives(
     format_tree(whole)
     formatting = write.Formatting(_unformatted_files(), None)
     target = tmp_path / "out" / "pkg"
-    staging = write.format_and_stage(formatting, target)
-    staged = read_tree(staging)
-    assert staged.pop(write.MANIFEST)
-    assert staged == read_tree(whole)
+    staged = write.format_and_stage(formatting, target)
+    staging = staged.path
+    on_disk = read_tree(staging)
+    assert on_disk == staged.files  # what the run keeps is what it wrote
+    assert on_disk.pop(write.MANIFEST)
+    assert on_disk == read_tree(whole)
     assert list(memory.iterdir()) == []
     assert sorted(p.name for p in target.parent.iterdir()) == [staging.name]
+
+
+def test_formatting_in_the_staging_folder_never_changes_the_target(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On disk, files are formatted in place: one the target holds unformatted, byte for
+    byte, must be written, not linked (ruff would rewrite the target's file through it)."""
+    monkeypatch.setattr(write, "MEMORY_FOLDERS", ())
+    target = tmp_path / "pkg"
+    write.publish(write.stage({"m.py": "x = {  'a':1 }\n"}, target), target)
+    staged = write.format_and_stage(write.Formatting({"m.py": "x = {  'a':1 }\n"}, None), target)
+    assert (target / "m.py").read_text() == "x = {  'a':1 }\n"
+    assert (staged.path / "m.py").read_text() == 'x = {"a": 1}\n'
+    assert staged.files["m.py"] == b'x = {"a": 1}\n'
+    assert "m.py" not in staged.same
 
 
 def test_format_and_stage_falls_back_to_disk_when_memory_is_short(
@@ -178,8 +195,8 @@ def test_format_and_stage_falls_back_to_disk_when_memory_is_short(
     monkeypatch.setattr(write, "MEMORY_FOLDERS", (memory, tmp_path / "missing"))
     monkeypatch.setattr(write, "_HEADROOM", 2**62)  # no folder has that much room
     formatting = write.Formatting(_unformatted_files(), None)
-    staging = write.format_and_stage(formatting, tmp_path / "out" / "pkg")
-    assert (staging / "src/pkg/mod.py").read_text() == 'x = {"a": 1}\n'
+    staged = write.format_and_stage(formatting, tmp_path / "out" / "pkg")
+    assert (staged.path / "src/pkg/mod.py").read_text() == 'x = {"a": 1}\n'
     assert list(memory.iterdir()) == []
 
 
@@ -228,3 +245,13 @@ def test_stage_writes_when_the_target_file_cannot_be_linked(
     staging = write.stage({"same.py": "1\n"}, target)
     assert (staging / "same.py").read_text() == "1\n"
     assert (staging / "same.py").stat().st_ino != (target / "same.py").stat().st_ino
+
+
+def test_compare_files_takes_known_files_as_they_are(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("old\n")
+    (tmp_path / "b.py").write_text("b\n")
+    new = {"a.py": b"old\n", "b.py": b"b\n"}
+    assert write.compare_files(new, tmp_path, label="pkg", same=["a.py"]).is_current
+    (tmp_path / "a.py").write_text("changed behind our back\n")
+    assert write.compare_files(new, tmp_path, label="pkg", same=["a.py"]).is_current
+    assert write.compare_files(new, tmp_path, label="pkg").changed == ("a.py",)
