@@ -28,6 +28,7 @@ import difflib
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -206,10 +207,12 @@ def _write_files(
 def _link_same(old: Path, new: Path, data: bytes) -> bool:
     """Hard-link ``old`` as ``new`` if it is a regular file holding exactly ``data``."""
     try:
-        if old.is_symlink() or not old.is_file() or old.stat().st_size != len(data):
+        found = os.lstat(old)
+        if not stat.S_ISREG(found.st_mode) or found.st_size != len(data):
             return False
-        if old.read_bytes() != data:
-            return False
+        with open(old, "rb") as handle:
+            if handle.read() != data:
+                return False
         os.link(old, new)
     except OSError:
         return False
@@ -400,19 +403,36 @@ BUILD_OUTPUT = frozenset({"dist", "build"})
 
 
 def read_tree(folder: Path, *, known: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
-    """Every file below ``folder`` by relative path, tool caches left out; the bytes of the
-    files ``known`` holds are taken from there, not read."""
+    """Every file below ``folder`` by relative path (in path order), tool caches left out;
+    the bytes of the files ``known`` holds are taken from there, not read."""
     if not folder.is_dir():
         return {}
     known = known or {}
+    root = os.fspath(folder)
+    found: list[tuple[list[str], str, str]] = []
+    for current, dirs, names in os.walk(root):
+        relative = os.path.relpath(current, root)
+        parts = [] if relative == "." else relative.split(os.sep)
+        dirs[:] = [d for d in dirs if not _ignored(parts, d)]
+        for name in names:
+            path = os.path.join(current, name)
+            if not _ignored(parts, name) and os.path.isfile(path):
+                found.append(([*parts, name], "/".join([*parts, name]), path))
     files: dict[str, bytes] = {}
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder)
-        ignored = relative.parts[0] in BUILD_OUTPUT or _is_tool_cache(relative)
-        if path.is_file() and not ignored:
-            name = relative.as_posix()
-            files[name] = known[name] if name in known else path.read_bytes()
+    for _, name, path in sorted(found):
+        if name in known:
+            files[name] = known[name]
+        else:
+            with open(path, "rb") as handle:
+                files[name] = handle.read()
     return files
+
+
+def _ignored(parents: list[str], name: str) -> bool:
+    """Whether ``name`` (below ``parents``) is a tool's cache or, at the top, build output."""
+    return (
+        (not parents and name in BUILD_OUTPUT) or name in TOOL_CACHES or name.endswith(".egg-info")
+    )
 
 
 def _is_tool_cache(relative: Path) -> bool:

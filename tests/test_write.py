@@ -255,3 +255,39 @@ def test_compare_files_takes_known_files_as_they_are(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text("changed behind our back\n")
     assert write.compare_files(new, tmp_path, label="pkg", same=["a.py"]).is_current
     assert write.compare_files(new, tmp_path, label="pkg").changed == ("a.py",)
+
+
+def test_a_file_formatted_alone_in_memory_is_formatted_as_in_the_whole_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the others remembered, one file is formatted in the scratch copy: the whole
+    package is there, so ruff still tells the package's own imports apart (it looks for
+    the imported module's file)."""
+    from generator.cache import Memo
+
+    memory = tmp_path / "shm"
+    memory.mkdir()
+    monkeypatch.setattr(write, "MEMORY_FOLDERS", (memory,))
+    files = _unformatted_files()
+    files["src/pkg/absolute.py"] = (
+        "import pydantic\nimport pkg.mod\nimport os\nx=(os,pydantic,pkg.mod)\n"
+    )
+    memo = Memo(tmp_path / "memo", "format").packed("scope")
+    first = write.format_and_stage(write.Formatting(files, memo), tmp_path / "a" / "pkg")
+    files["src/pkg/absolute.py"] = (
+        "import pydantic\nimport pkg.mod\nimport os\nx=(os,pydantic,pkg.mod,1)\n"
+    )
+    formatting = write.Formatting(files, memo)
+    assert formatting.todo == ["src/pkg/absolute.py"]
+    staged = write.format_and_stage(formatting, tmp_path / "b" / "pkg")
+    whole = tmp_path / "whole"
+    for relative, text in files.items():
+        (whole / relative).parent.mkdir(parents=True, exist_ok=True)
+        (whole / relative).write_bytes(text if isinstance(text, bytes) else text.encode())
+    format_tree(whole)
+    expected = read_tree(whole)
+    assert expected["src/pkg/absolute.py"] == (
+        b"import os\n\nimport pydantic\n\nimport pkg.mod\n\nx = (os, pydantic, pkg.mod, 1)\n"
+    )
+    assert {k: v for k, v in staged.files.items() if k != write.MANIFEST} == expected
+    assert first.files.keys() == staged.files.keys()
