@@ -246,8 +246,9 @@ class OutputCache:
             for path, digest in record["sources"]:
                 if _sha(Path(path).read_bytes()) != digest:
                     return None
+            blobs = os.path.join(self.folder, "blobs")
             files = {
-                relative: (self.folder / "blobs" / digest).read_bytes()
+                relative: _read(os.path.join(blobs, digest))
                 for relative, digest in record["files"].items()
             }
             if any(_sha(data) != record["files"][rel] for rel, data in files.items()):
@@ -356,6 +357,11 @@ def _blobs_of(entry: Path) -> set[str]:
         return set(json.loads(entry.read_bytes())["files"].values())
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return set()
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
 def _touch(path: Path) -> None:
