@@ -29,7 +29,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from generator.diagnostics import join_pointer
 from generator.model_source import ClassSource, ModelClass, ModelSource
+from generator.schemas import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_SINGLE
 
 __all__ = ["Descriptions", "put_back", "take_out"]
 
@@ -42,24 +44,6 @@ _DOCSTRING = re.compile(
 
 #: how deep a field's docstring is indented (every class is at the top of its module)
 _FIELD_INDENT = 4
-#: keywords whose value is a schema
-_ONE = (
-    "additionalProperties",
-    "items",
-    "not",
-    "if",
-    "then",
-    "else",
-    "contains",
-    "propertyNames",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "additionalItems",
-)
-#: keywords whose value is a list of schemas
-_MANY = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
-#: keywords whose value maps names to schemas
-_NAMED = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 
 
 @dataclass(frozen=True)
@@ -109,36 +93,31 @@ def take_out(document: dict[str, Any]) -> tuple[dict[str, Any], Descriptions]:
                 name = named[text] = token(pointer)
                 texts[name] = text
             changed["description"] = name
-        for key in _ONE:
-            if isinstance(schema.get(key), dict):
-                new = walk(schema[key], f"{pointer}/{key}")
-                if new is not schema[key]:
-                    changed[key] = new
-        for key in _MANY:
-            value = schema.get(key)
-            if isinstance(value, list):
-                items = [walk(item, f"{pointer}/{key}/{i}") for i, item in enumerate(value)]
-                if any(a is not b for a, b in zip(items, value, strict=True)):
-                    changed[key] = items
-        for key in _NAMED:
+        for key in SCHEMA_MAPS:
             value = schema.get(key)
             if isinstance(value, dict):
-                found = {n: walk(v, f"{pointer}/{key}/{_escape(n)}") for n, v in value.items()}
+                found = {n: walk(v, join_pointer(pointer, key, n)) for n, v in value.items()}
                 if any(found[n] is not value[n] for n in value):
                     changed[key] = found
+        for key in (*SCHEMA_LISTS, *SCHEMA_SINGLE):
+            value = schema.get(key)
+            if isinstance(value, dict):
+                new = walk(value, join_pointer(pointer, key))
+                if new is not value:
+                    changed[key] = new
+            elif isinstance(value, list):  # allOf, ...; items in its draft 4 tuple form
+                items = [walk(item, join_pointer(pointer, key, i)) for i, item in enumerate(value)]
+                if any(a is not b for a, b in zip(items, value, strict=True)):
+                    changed[key] = items
         return {**schema, **changed} if changed else schema
 
-    walked = {name: walk(value, f"/{_escape(name)}") for name, value in schemas.items()}
+    walked = {name: walk(value, join_pointer("", name)) for name, value in schemas.items()}
     if not texts:
         return document, Descriptions(texts)
     return (
         {**document, "components": {**components, "schemas": walked}},
         Descriptions(texts),
     )
-
-
-def _escape(name: str) -> str:
-    return name.replace("~", "~0").replace("/", "~1")
 
 
 def put_back(module: ModelSource, descriptions: Descriptions) -> ModelSource | None:

@@ -17,6 +17,9 @@ from generator.diagnostics import join_pointer
 
 __all__ = [
     "HTTP_METHODS",
+    "SCHEMA_LISTS",
+    "SCHEMA_MAPS",
+    "SCHEMA_SINGLE",
     "TEMPLATE_VARIABLE",
     "is_json_media",
     "iter_media_types",
@@ -42,9 +45,10 @@ def is_json_media(media_type: str) -> bool:
     return base == "application/json" or base.endswith("+json") or base == "*/*"
 
 
-_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_SCHEMA_LISTS = ("allOf", "oneOf", "anyOf", "prefixItems")
-_SCHEMA_SINGLE = (
+#: the keywords whose value maps names to schemas, holds a list of schemas, or is one
+SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+SCHEMA_LISTS = ("allOf", "oneOf", "anyOf", "prefixItems")
+SCHEMA_SINGLE = (
     "items",
     "additionalProperties",
     "not",
@@ -61,19 +65,19 @@ _SCHEMA_SINGLE = (
 
 def subschemas(schema: dict[str, Any], pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """The direct child schemas of ``schema`` with their pointers."""
-    for key in _SCHEMA_MAPS:
+    for key in SCHEMA_MAPS:
         children = schema.get(key)
         if isinstance(children, dict):
             for name, child in children.items():
                 if isinstance(child, dict):
                     yield join_pointer(pointer, key, name), child
-    for key in _SCHEMA_LISTS:
+    for key in SCHEMA_LISTS:
         children = schema.get(key)
         if isinstance(children, list):
             for index, child in enumerate(children):
                 if isinstance(child, dict):
                     yield join_pointer(pointer, key, index), child
-    for key in _SCHEMA_SINGLE:
+    for key in SCHEMA_SINGLE:
         child = schema.get(key)
         if isinstance(child, dict):
             yield join_pointer(pointer, key), child
