@@ -6,7 +6,8 @@ place of each description (:func:`take_out`), a name made from where the descrip
 stands, never from its text. A description edit then leaves every part's document, and
 so every remembered part (:mod:`generator.models`), as it was; :func:`put_back` writes
 the descriptions into the generated text, each docstring exactly as the library would
-have written it (its own ``format_docstring``, with the indentation the token had).
+have written it (:func:`docstring`, equal to its ``format_docstring``; with the
+indentation the token had).
 
 Equal descriptions share one token, named after the first place (in document order)
 the text stands: the library makes one class of schemas that are equal, and must still
@@ -33,7 +34,7 @@ from generator.diagnostics import join_pointer
 from generator.model_source import ClassSource, ModelClass, ModelSource
 from generator.schemas import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_SINGLE
 
-__all__ = ["Descriptions", "put_back", "take_out"]
+__all__ = ["Descriptions", "docstring", "put_back", "take_out"]
 
 #: what a token looks like: letters and digits the library copies as they are
 _TOKEN = re.compile(r"clientgenD[0-9a-f]{20}Z")
@@ -53,13 +54,18 @@ class Descriptions:
     texts: Mapping[str, str]
 
 
-def _formatter() -> Callable[..., str] | None:
-    """datamodel-code-generator's docstring writer, if this version has it where expected."""
-    try:
-        from datamodel_code_generator._python_syntax import format_docstring
-    except ImportError:  # another layout: descriptions stay in the input
-        return None
-    return format_docstring
+def docstring(text: str, indent: int) -> str:
+    """The docstring datamodel-code-generator 0.89 writes for ``text`` at ``indent`` spaces
+    (its ``format_docstring``; a test holds the two equal): backslashes, triple quotes and
+    NUL escaped, every non-empty line indented, the quotes on lines of their own. ``""``
+    for a blank text, which gets no docstring. Written here so that neither this process
+    nor a run whose models are all remembered imports the library for it."""
+    if not text.strip():
+        return ""
+    escaped = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').replace("\0", "\\x00")
+    margin = " " * indent
+    lines = "\n".join(f"{margin}{line}" if line else "" for line in escaped.split("\n"))
+    return f'"""\n{lines}\n{margin}"""'
 
 
 def take_out(document: dict[str, Any]) -> tuple[dict[str, Any], Descriptions]:
@@ -68,13 +74,12 @@ def take_out(document: dict[str, Any]) -> tuple[dict[str, Any], Descriptions]:
     Only descriptions the library would write as a docstring are taken (a blank one writes
     nothing, and stays); containers are copied only where something was taken.
     """
-    format_docstring = _formatter()
     texts: dict[str, str] = {}
     components = document.get("components")
     if not isinstance(components, dict):
         return document, Descriptions(texts)
     schemas = components.get("schemas")
-    if format_docstring is None or not isinstance(schemas, dict):
+    if not isinstance(schemas, dict):
         return document, Descriptions(texts)
 
     named: dict[str, str] = {}  # text -> its token
@@ -87,7 +92,7 @@ def take_out(document: dict[str, Any]) -> tuple[dict[str, Any], Descriptions]:
             return schema
         changed: dict[str, Any] = {}
         text = schema.get("description")
-        if isinstance(text, str) and format_docstring(text, 0):
+        if isinstance(text, str) and text.strip():
             name = named.get(text)
             if name is None:  # the first place the text stands names it
                 name = named[text] = token(pointer)
@@ -125,20 +130,17 @@ def put_back(module: ModelSource, descriptions: Descriptions) -> ModelSource | N
     stands where :func:`put_back` does not know how the library would write the text."""
     if not descriptions.texts:
         return module
-    format_docstring = _formatter()
-    if format_docstring is None:
-        return None
     texts = descriptions.texts
     written: dict[tuple[str, int], str] = {}
 
-    def docstring(match: re.Match[str]) -> str:
+    def described(match: re.Match[str]) -> str:
         indent, name = match["indent"], match["token"]
         text = texts.get(name)
         if text is None:
             return match[0]  # not one of ours: left, and refused below
         key = (name, len(indent))
         if key not in written:
-            written[key] = format_docstring(text, len(indent))
+            written[key] = docstring(text, len(indent))
         return indent + written[key]
 
     def read(name: str) -> str | None:
@@ -147,12 +149,12 @@ def put_back(module: ModelSource, descriptions: Descriptions) -> ModelSource | N
         text = texts.get(name)
         if text is None:
             return None
-        return str(ast.literal_eval(format_docstring(text, _FIELD_INDENT))).strip()
+        return str(ast.literal_eval(docstring(text, _FIELD_INDENT))).strip()
 
     def fill(text: str) -> str | None:
         if "clientgenD" not in text:
             return text
-        filled = _DOCSTRING.sub(docstring, text)
+        filled = _DOCSTRING.sub(described, text)
         return None if _TOKEN.search(filled) else filled
 
     source = fill(module.source)
