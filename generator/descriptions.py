@@ -30,11 +30,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from generator.diagnostics import join_pointer
 from generator.model_source import ClassSource, ModelClass, ModelSource
 from generator.schemas import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_SINGLE
 
-__all__ = ["Descriptions", "docstring", "put_back", "take_out"]
+__all__ = ["Descriptions", "docstring", "field_description", "put_back", "take_out"]
 
 #: what a token looks like: letters and digits the library copies as they are
 _TOKEN = re.compile(r"clientgenD[0-9a-f]{20}Z")
@@ -101,28 +100,44 @@ def take_out(document: dict[str, Any]) -> tuple[dict[str, Any], Descriptions]:
         for key in SCHEMA_MAPS:
             value = schema.get(key)
             if isinstance(value, dict):
-                found = {n: walk(v, join_pointer(pointer, key, n)) for n, v in value.items()}
+                found = {n: walk(v, f"{pointer}/{key}/{_escape(n)}") for n, v in value.items()}
                 if any(found[n] is not value[n] for n in value):
                     changed[key] = found
         for key in (*SCHEMA_LISTS, *SCHEMA_SINGLE):
             value = schema.get(key)
             if isinstance(value, dict):
-                new = walk(value, join_pointer(pointer, key))
+                new = walk(value, f"{pointer}/{key}")
                 if new is not value:
                     changed[key] = new
             elif isinstance(value, list):  # allOf, ...; items in its draft 4 tuple form
-                items = [walk(item, join_pointer(pointer, key, i)) for i, item in enumerate(value)]
+                items = [walk(item, f"{pointer}/{key}/{i}") for i, item in enumerate(value)]
                 if any(a is not b for a, b in zip(items, value, strict=True)):
                     changed[key] = items
         return {**schema, **changed} if changed else schema
 
-    walked = {name: walk(value, join_pointer("", name)) for name, value in schemas.items()}
+    walked = {name: walk(value, f"/{_escape(name)}") for name, value in schemas.items()}
     if not texts:
         return document, Descriptions(texts)
     return (
         {**document, "components": {**components, "schemas": walked}},
         Descriptions(texts),
     )
+
+
+def field_description(text: str) -> str:
+    """What :func:`generator.model_source.analyse` reads from the docstring
+    :func:`docstring` writes for ``text`` under a field: the string's value, stripped."""
+    if "\r" in text:  # the literal reads line ends as Python does: let Python read it
+        return str(ast.literal_eval(docstring(text, _FIELD_INDENT))).strip()
+    # the docstring's escapes undone: the text's lines, each but empty ones indented
+    margin = " " * _FIELD_INDENT
+    lines = "\n".join(f"{margin}{line}" if line else "" for line in text.split("\n"))
+    return f"\n{lines}\n{margin}".strip()
+
+
+def _escape(name: str) -> str:
+    """``name`` as one JSON-pointer step (so that no two places share a pointer)."""
+    return name.replace("~", "~0").replace("/", "~1") if "~" in name or "/" in name else name
 
 
 def put_back(module: ModelSource, descriptions: Descriptions) -> ModelSource | None:
@@ -147,9 +162,7 @@ def put_back(module: ModelSource, descriptions: Descriptions) -> ModelSource | N
         """A field's description as :func:`generator.model_source.analyse` reads it from
         the docstring under the field (in a class body): the string's text, stripped."""
         text = texts.get(name)
-        if text is None:
-            return None
-        return str(ast.literal_eval(docstring(text, _FIELD_INDENT))).strip()
+        return None if text is None else field_description(text)
 
     def fill(text: str) -> str | None:
         if "clientgenD" not in text:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import random
@@ -11,7 +12,13 @@ from typing import Any
 import pytest
 
 from generator import models, partition
-from generator.descriptions import Descriptions, docstring, put_back, take_out
+from generator.descriptions import (
+    Descriptions,
+    docstring,
+    field_description,
+    put_back,
+    take_out,
+)
 from generator.diagnostics import Diagnostics
 from generator.ir import Api
 from generator.load import load_spec
@@ -226,6 +233,9 @@ def test_docstrings_are_written_as_the_library_writes_them() -> None:
     for text in texts:
         for indent in (0, 4, 8):
             assert docstring(text, indent) == format_docstring(text, indent), (text, indent)
+        if text.strip():  # what a field's description reads, without parsing the literal
+            read = str(ast.literal_eval(format_docstring(text, 4))).strip()
+            assert field_description(text) == read, text
 
 
 @pytest.mark.slow
