@@ -163,10 +163,7 @@ def stage_package(
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.staging-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
-    encoded = {
-        relative: text.encode("utf-8") if isinstance(text, str) else text
-        for relative, text in files.items()
-    }
+    encoded = {relative: _bytes(text) for relative, text in files.items()}
     encoded[MANIFEST] = manifest_text(files).encode("utf-8")
     try:
         same = _write_files(staging, encoded, same_as=target, written=frozenset(written))
@@ -192,7 +189,7 @@ def _write_files(
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
-        data = text.encode("utf-8") if isinstance(text, str) else text
+        data = _bytes(text)
         if (
             same_as is not None
             and relative not in written
@@ -287,7 +284,7 @@ class Formatting:
             if memo is None:
                 self.todo.append(relative)
                 continue
-            data = text.encode("utf-8") if isinstance(text, str) else text
+            data = _bytes(text)
             key = memo.key(relative, layout, data)
             remembered = memo.get(key)
             if remembered is None:
