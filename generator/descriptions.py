@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from generator.diagnostics import escape_pointer
 from generator.model_source import ClassSource, ModelClass, ModelSource
 from generator.schemas import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_SINGLE
 
@@ -62,9 +63,7 @@ def docstring(text: str, indent: int) -> str:
     if not text.strip():
         return ""
     escaped = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').replace("\0", "\\x00")
-    margin = " " * indent
-    lines = "\n".join(f"{margin}{line}" if line else "" for line in escaped.split("\n"))
-    return f'"""\n{lines}\n{margin}"""'
+    return f'"""{_indented(escaped, indent)}"""'
 
 
 def take_out(document: dict[str, Any]) -> tuple[dict[str, Any], Descriptions]:
@@ -100,7 +99,9 @@ def take_out(document: dict[str, Any]) -> tuple[dict[str, Any], Descriptions]:
         for key in SCHEMA_MAPS:
             value = schema.get(key)
             if isinstance(value, dict):
-                found = {n: walk(v, f"{pointer}/{key}/{_escape(n)}") for n, v in value.items()}
+                found = {
+                    n: walk(v, f"{pointer}/{key}/{escape_pointer(n)}") for n, v in value.items()
+                }
                 if any(found[n] is not value[n] for n in value):
                     changed[key] = found
         for key in (*SCHEMA_LISTS, *SCHEMA_SINGLE):
@@ -115,7 +116,7 @@ def take_out(document: dict[str, Any]) -> tuple[dict[str, Any], Descriptions]:
                     changed[key] = items
         return {**schema, **changed} if changed else schema
 
-    walked = {name: walk(value, f"/{_escape(name)}") for name, value in schemas.items()}
+    walked = {name: walk(value, f"/{escape_pointer(name)}") for name, value in schemas.items()}
     if not texts:
         return document, Descriptions(texts)
     return (
@@ -129,15 +130,14 @@ def field_description(text: str) -> str:
     :func:`docstring` writes for ``text`` under a field: the string's value, stripped."""
     if "\r" in text:  # the literal reads line ends as Python does: let Python read it
         return str(ast.literal_eval(docstring(text, _FIELD_INDENT))).strip()
-    # the docstring's escapes undone: the text's lines, each but empty ones indented
-    margin = " " * _FIELD_INDENT
+    return _indented(text, _FIELD_INDENT).strip()  # the docstring's escapes undone
+
+
+def _indented(text: str, indent: int) -> str:
+    """A docstring's body: ``text`` on lines of its own, each non-empty line indented."""
+    margin = " " * indent
     lines = "\n".join(f"{margin}{line}" if line else "" for line in text.split("\n"))
-    return f"\n{lines}\n{margin}".strip()
-
-
-def _escape(name: str) -> str:
-    """``name`` as one JSON-pointer step (so that no two places share a pointer)."""
-    return name.replace("~", "~0").replace("/", "~1") if "~" in name or "/" in name else name
+    return f"\n{lines}\n{margin}"
 
 
 def put_back(module: ModelSource, descriptions: Descriptions) -> ModelSource | None:
