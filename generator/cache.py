@@ -37,7 +37,6 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 
 from generator.assets import templates_dir
@@ -93,6 +92,8 @@ def generator_fingerprint() -> str:
     for path in files:
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    from importlib import metadata  # ~0.1 s to import without bytecode: only when needed
+
     for name in _LIBRARIES:
         try:
             version = metadata.version(name)

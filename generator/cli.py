@@ -33,12 +33,12 @@ from generator.config import (
     load_config,
 )
 from generator.diagnostics import Diagnostics, GenerationAborted, Level, parse_severity
-from generator.pipeline import Outcome, check_spec, generate_client
 from generator.rules import check_rule_id, relaxations
 from generator.runner import Runner, default_runner
 
 if TYPE_CHECKING:
     from generator.cache import OutputCache
+    from generator.pipeline import Outcome
     from generator.release import Report
 
 __all__ = ["main"]
@@ -134,6 +134,8 @@ def validate(
     as FILE:LINE:COLUMN: LEVEL [RULE] MESSAGE (at JSON-POINTER). Exit status 0 when
     all specs are valid, 1 when any is not.
     """
+    from generator.pipeline import check_spec
+
     overrides = _severity(severity)
     targets: list[tuple[Path, tuple[tuple[str, Level | None], ...]]]
     targets = [(p, ()) for p in specs]
@@ -230,6 +232,9 @@ def _generate_all(
     no_cache: bool,
     quiet: bool,
 ) -> NoReturn:
+    # imported once the worker (if any) is forked: it does not need the pipeline's modules
+    from generator.pipeline import generate_client
+
     show_stages = _interactive() and not quiet
     cache = None
     if not no_cache:
@@ -444,6 +449,7 @@ def _assess(config: ClientConfig, base: str | None, *, typecheck: bool) -> Repor
     from generator import release as releases
     from generator.diff import diff_specs
     from generator.load import load_spec
+    from generator.pipeline import generate_client
     from generator.render import package_version
 
     diagnostics = Diagnostics()
@@ -506,6 +512,7 @@ def release(config_path: Path | None) -> None:
     """
     from generator import release as releases
     from generator.load import load_spec
+    from generator.pipeline import generate_client
     from generator.render import package_version
 
     failed = False

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.cache import CacheEntry, OutputCache
 from generator.config import ClientConfig, find_pyproject
 from generator.diagnostics import Diagnostic, Diagnostics, GenerationAborted, Level
 from generator.rules import CONSEQUENTIAL
@@ -49,6 +48,7 @@ from generator.write import (
 )
 
 if TYPE_CHECKING:
+    from generator.cache import CacheEntry, OutputCache
     from generator.ir import Api
     from generator.load import LoadedSpec
     from generator.models import ModelsModule

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -103,6 +104,22 @@ def test_the_early_worker_imports_the_models_library_and_ends_on_close() -> None
     processes[0].join(timeout=10)
     assert not processes[0].is_alive()
     made.close()  # twice is harmless
+
+
+def test_the_command_line_forks_before_it_imports_the_pipeline() -> None:
+    """``clientgen generate`` forks its worker (which then imports the models library)
+    as soon as the command line is imported: the pipeline and its libraries (Jinja,
+    PyYAML, the output cache) load after the fork, in this process alone."""
+    code = (
+        "import sys, generator.cli\n"
+        "heavy = ('generator.pipeline', 'generator.cache', 'generator.write', 'jinja2',"
+        " 'yaml', 'datamodel_code_generator', 'pydantic', 'importlib.metadata')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert found.stdout.strip() == "[]"
 
 
 @forking
