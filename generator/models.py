@@ -204,6 +204,7 @@ def start_models(
     executor: Executor | None = None,
     memo: Memo | None = None,
     then: Callable[[], object] | None = None,
+    part: Callable[[dict[str, Any], str, str], PartResult] | None = None,
 ) -> ModelsRun:
     """Start generating the models for ``api``; :meth:`ModelsRun.finish` joins the result.
 
@@ -213,12 +214,14 @@ def start_models(
     pool) when one is given: its worker starts on the last part at once, so that this
     process is free to do other work (validate the spec) until :meth:`~ModelsRun.finish`
     runs parts here from the first (:class:`generator.jobs.SharedJobs`); ``then`` is called
-    once the worker has no part left (at once if it has none). The parts, and so
-    the output, are the same whoever runs them and whether or not they were remembered.
+    once the worker has no part left (at once if it has none). ``part`` (default
+    :func:`run_part`) generates one part, in either process: a runner may wrap it to do
+    something after each. The parts, and so the output, are the same whoever runs them
+    and whether or not they were remembered.
     """
     plain = without_nullable_false(api.models.openapi())
     document, descriptions = take_out(plain)
-    return _start(document, package, spec_name, executor, memo, then, descriptions, plain)
+    return _start(document, package, spec_name, executor, memo, then, descriptions, plain, part)
 
 
 def _split_settings() -> str:
@@ -244,6 +247,7 @@ def _start(
     then: Callable[[], object] | None,
     descriptions: Descriptions,
     plain: dict[str, Any],
+    part: Callable[[dict[str, Any], str, str], PartResult] | None = None,
 ) -> ModelsRun:
     """:func:`start_models` on a models document (its descriptions taken out, or not)."""
     from generator.jobs import SharedJobs
@@ -262,7 +266,7 @@ def _start(
         joined = decode_part(memo.get(run.joined_key))
         if joined is not None and joined.module is not None:
             run.joined = joined
-            run.jobs = SharedJobs(run_part, [], executor, then)  # ``then`` at once
+            run.jobs = SharedJobs(part or run_part, [], executor, then)  # ``then`` at once
             return run
     run.parts = partition.split_schemas(schemas)
     run.documents = (
@@ -284,7 +288,10 @@ def _start(
     if executor is not None and len(run.missing) > 1:
         prepare()  # parts run here too: import once, before the worker forks, for both
     run.jobs = SharedJobs(
-        run_part, [(run.documents[i], package, spec_name) for i in run.missing], executor, then
+        part or run_part,
+        [(run.documents[i], package, spec_name) for i in run.missing],
+        executor,
+        then,
     )
     return run
 

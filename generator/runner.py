@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, suppress
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING, Generic, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Protocol, TypeVar
 
 from generator.diagnostics import Diagnostic, Diagnostics, Level
 
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from generator.cache import Memo
     from generator.ir import Api
     from generator.load import LoadedSpec
-    from generator.models import ModelsModule
+    from generator.models import ModelsModule, PartResult
 
 __all__ = [
     "BIG_SPEC_BYTES",
@@ -169,15 +169,39 @@ def _models_here(
     memo: Memo | None,
     executor: Executor | None = None,
     then: Callable[[], None] | None = None,
+    *,
+    lean: bool = False,
 ) -> Callable[[], ModelsModule | None]:
     """Start the models (parts shared with ``executor``, if any, which gets ``then`` once it
-    has no part left); the call that finishes them."""
+    has no part left); the call that finishes them. ``lean``: each process gives back
+    what a part left before it starts the next (:func:`_lean_part`)."""
     from generator.models import start_models
 
     run = start_models(
-        api, package=package, spec_name=spec_name, executor=executor, memo=memo, then=then
+        api,
+        package=package,
+        spec_name=spec_name,
+        executor=executor,
+        memo=memo,
+        then=then,
+        part=_lean_part if lean else None,
     )
     return lambda: run.finish(diagnostics)
+
+
+def _lean_part(document: dict[str, Any], package: str, spec_name: str) -> PartResult:
+    """:func:`generator.models.run_part`, then the memory it left is given back.
+
+    On a big spec each process runs several parts, and the peak of the run is where
+    the two processes' last parts meet (the worker's checks, this process's rendering):
+    without this, each part's garbage would still be held then (6 MB on OpenAI's spec).
+    """
+    from generator.models import run_part
+
+    try:
+        return run_part(document, package, spec_name)
+    finally:
+        _give_back_memory()
 
 
 @contextmanager
@@ -451,7 +475,9 @@ class _ForkingWork:
         else:  # forked at its first part (none if the memo has them all): see start_models
             worker = _Worker(self.method)
             self.workers.append(worker)
-        finish = _models_here(api, package, spec_name, diagnostics, memo, worker, then)
+        finish = _models_here(
+            api, package, spec_name, diagnostics, memo, worker, then, lean=self.big
+        )
         return _WaitsAfter(self.here, _Later(_releasing(worker, finish, big=self.big)))
 
     def end(self) -> None:

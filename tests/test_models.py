@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from generator.diagnostics import Diagnostics
 from generator.load import load_spec
-from generator.models import ModelsModule, generate_models, header, without_nullable_false
+from generator.models import (
+    ModelsModule,
+    PartResult,
+    generate_models,
+    header,
+    without_nullable_false,
+)
 from generator.operations import build_api
 
 SPECS = Path(__file__).parent / "specs_generate"
@@ -77,7 +86,6 @@ def test_header_cannot_break_out_of_its_comment() -> None:
 def test_a_part_whose_worker_died_runs_here() -> None:
     from concurrent.futures import Executor, Future
     from concurrent.futures.process import BrokenProcessPool
-    from typing import Any
 
     class DeadPool(Executor):
         def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
@@ -101,6 +109,31 @@ def test_a_part_whose_worker_died_runs_here() -> None:
     )
     assert expected is not None and again is not None
     assert again.source == expected.source
+
+
+def test_each_part_runs_through_the_given_function(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``start_models(part=...)`` runs every part (and only parts) through that function,
+    as a runner does to give memory back after each; the models are the same."""
+    from generator import partition
+    from generator.models import run_part, start_models
+
+    monkeypatch.setattr(partition, "MIN_SCHEMAS", 1)
+    monkeypatch.setattr(partition, "PART_SCHEMAS", 3)
+    diagnostics = Diagnostics()
+    spec = load_spec(SPECS / "subset30.openapi.yaml", diagnostics)
+    assert spec is not None
+    api = build_api(spec, diagnostics)
+    seen: list[int] = []
+
+    def counted(document: dict[str, Any], package: str, spec_name: str) -> PartResult:
+        seen.append(len(document["components"]["schemas"]))
+        return run_part(document, package, spec_name)
+
+    plain = start_models(api, package="subset_client", spec_name="s.yaml")
+    run = start_models(api, package="subset_client", spec_name="s.yaml", part=counted)
+    expected, again = plain.finish(Diagnostics()), run.finish(Diagnostics())
+    assert len(seen) == len(run.parts) > 1
+    assert expected is not None and again is not None and again.source == expected.source
 
 
 def test_nullable_false_is_dropped_and_nothing_else() -> None:

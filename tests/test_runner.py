@@ -122,6 +122,24 @@ def test_the_command_line_forks_before_it_imports_the_pipeline() -> None:
     assert found.stdout.strip() == "[]"
 
 
+def test_a_lean_part_is_the_part_and_then_gives_memory_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {"schemas": {"Pet": {"type": "object", "properties": {"id": {}}}}},
+    }
+    given_back: list[bool] = []
+    monkeypatch.setattr(runner, "_give_back_memory", lambda: given_back.append(True))
+    lean = runner._lean_part(document, "pets", "api.yaml")
+    assert given_back == [True]
+    plain = models.run_part(document, "pets", "api.yaml")
+    assert lean.module is not None and plain.module is not None
+    assert lean.module.classes == plain.module.classes
+
+
 @forking
 def test_a_small_spec_takes_the_early_worker_and_ends_it(
     project: ClientConfig, forking_runner: runner.ForkingRunner
