@@ -304,6 +304,8 @@ class SourceFile:
     data: Any
     #: where a YAML file's nodes were written, noted as it was loaded
     marks: Marks | None = field(default=None, repr=False)
+    #: whether YAML aliases make one node of ``data`` appear in several places
+    shared: bool = False
     _positions: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
 
     _json: _JsonLocator | None = field(default=None, repr=False)
@@ -457,8 +459,8 @@ def _read_source(path: Path) -> SourceFile:
     if not text.strip():
         raise _LoadError("load-empty", "file is empty", hint="write an OpenAPI document into it")
     data, marks = _parse_text(text, path)
-    data = _normalise(data)
-    return SourceFile(path=path, display=display, text=text, data=data, marks=marks)
+    data, shared = _normalise(data)
+    return SourceFile(path=path, display=display, text=text, data=data, marks=marks, shared=shared)
 
 
 def _looks_json(path: Path, text: str) -> bool:
@@ -588,11 +590,12 @@ def _parse_text(text: str, path: Path) -> tuple[Any, Marks | None]:
         raise _too_deep() from None
 
 
-def _normalise(data: Any) -> Any:
+def _normalise(data: Any) -> tuple[Any, bool]:
     """Check size and depth without recursion, and turn non-string keys (``200:``) into strings.
 
     Only YAML aliases (``*name``) make one parsed node appear in several places; when
     a node turns up a second time, the alias-aware way (:func:`_normalise_shared`) is taken.
+    Returns the data and whether a node turned up twice.
     """
     seen: set[int] = set()
     nodes = 0
@@ -601,7 +604,7 @@ def _normalise(data: Any) -> Any:
     while stack:
         node, depth = stack.pop()
         if id(node) in seen:
-            return _normalise_shared(data)
+            return _normalise_shared(data), True
         seen.add(id(node))
         if depth > MAX_DEPTH:
             raise _too_deep()
@@ -627,7 +630,7 @@ def _normalise(data: Any) -> Any:
         for child in children:
             if type(child) is dict or type(child) is list:
                 push((child, depth + 1))
-    return data
+    return data, False
 
 
 def _normalise_shared(data: Any) -> Any:
@@ -817,34 +820,57 @@ class _Bundler:
         return loaded
 
     def bundle(self) -> dict[str, Any]:
+        """The root document with every ``$ref`` local.
+
+        Where the root file is a tree (no YAML alias makes one node appear twice), only
+        the containers on the way to a changed ``$ref`` are copied: the rest of the
+        document *is* the root file's data (a big single-file spec is not copied at
+        all, which saves the copy's time and memory). Nothing downstream changes the
+        document in place. Content taken from other files is always a fresh copy, so
+        that the document stays a tree even where one target is inlined twice.
+        """
         self.files[self.root.path.resolve()] = self.root
         data = self.root.data
-        document = self.walk(data, self.root, "", "") if isinstance(data, dict | list) else data
+        fresh = self.root.shared  # aliases: expand them into a tree, as every stage expects
+        document = (
+            self.walk(data, self.root, "", "", fresh) if isinstance(data, dict | list) else data
+        )
         if not isinstance(document, dict):
             return {}
         if self.components:
-            components = document.setdefault("components", {})
+            if document is data:
+                document = dict(document)
+            components = document.get("components", {})
             if isinstance(components, dict):
+                components = document["components"] = dict(components)
                 for kind, entries in self.components.items():
-                    section = components.setdefault(kind, {})
+                    section = components.get(kind, {})
                     if isinstance(section, dict):
-                        section.update(entries)
+                        components[kind] = {**section, **entries}
         self.origins.sort(key=lambda o: len(o[0]), reverse=True)
         return document
 
-    def walk(self, node: Any, source: SourceFile, pointer: _Where, out_pointer: _Where) -> Any:
-        """A copy of ``node`` with its ``$ref``s made local.
+    def walk(
+        self, node: Any, source: SourceFile, pointer: _Where, out_pointer: _Where, fresh: bool
+    ) -> Any:
+        """``node`` with its ``$ref``s made local: a copy when ``fresh``, else ``node`` itself
+        unless something below it changed (then a copy of the containers on the way).
 
         Pointers are passed as cheap ``(parent, token)`` chains and turned into strings
         only where a ``$ref`` needs them: most nodes of a big spec are no ``$ref``.
         """
         if isinstance(node, list):
-            return [
-                self.walk(v, source, (pointer, i), (out_pointer, i))
+            items = [
+                self.walk(v, source, (pointer, i), (out_pointer, i), fresh)
                 if isinstance(v, dict | list)
                 else v
                 for i, v in enumerate(node)
             ]
+            return (
+                items
+                if fresh or any(a is not b for a, b in zip(items, node, strict=True))
+                else node
+            )
         if not isinstance(node, dict):
             return node
         ref = node.get("$ref")
@@ -852,12 +878,22 @@ class _Bundler:
             replaced = self.follow(ref, node, source, _pointer(pointer), _pointer(out_pointer))
             if replaced is not None:
                 return replaced
-        return {
-            k: self.walk(v, source, (pointer, k), (out_pointer, k))
-            if isinstance(v, dict | list)
-            else v
-            for k, v in node.items()
-        }
+        if fresh:
+            return {
+                k: self.walk(v, source, (pointer, k), (out_pointer, k), fresh)
+                if isinstance(v, dict | list)
+                else v
+                for k, v in node.items()
+            }
+        copy: dict[str, Any] | None = None
+        for k, v in node.items():
+            if isinstance(v, dict | list):
+                walked = self.walk(v, source, (pointer, k), (out_pointer, k), fresh)
+                if walked is not v:
+                    if copy is None:
+                        copy = dict(node)
+                    copy[k] = walked
+        return node if copy is None else copy
 
     def follow(
         self, ref: str, node: dict[str, Any], source: SourceFile, pointer: str, out_pointer: str
@@ -912,7 +948,7 @@ class _Bundler:
                 out = join_pointer("/components", kind, local)
                 self.origins.append((out, target, target_pointer))
                 self.components.setdefault(kind, {})[local] = self.walk(
-                    resolved, target, target_pointer, out
+                    resolved, target, target_pointer, out, True
                 )
             local_ref = "#" + join_pointer("/components", kind, self.hoisted[key])
             return {**node, "$ref": local_ref}
@@ -928,7 +964,7 @@ class _Bundler:
         self.inlining.append(key)
         self.origins.append((out_pointer, target, target_pointer))
         try:
-            return self.walk(resolved, target, target_pointer, out_pointer)
+            return self.walk(resolved, target, target_pointer, out_pointer, True)
         finally:
             self.inlining.pop()
 

@@ -236,6 +236,63 @@ def test_external_refs_are_bundled_and_located_in_their_file() -> None:
     assert file.endswith("schemas.json") and line == 9
 
 
+def _ids(node: object, found: list[int]) -> list[int]:
+    """The ids of every container in ``node`` (a container met twice is listed twice)."""
+    if isinstance(node, dict | list):
+        found.append(id(node))
+        for child in node.values() if isinstance(node, dict) else node:
+            _ids(child, found)
+    return found
+
+
+def test_a_spec_of_one_file_is_its_document_not_a_copy() -> None:
+    """With no external ``$ref``, bundling copies nothing (a 13 MB spec would be copied)."""
+    spec, diagnostics = load(CHAT_SPEC)
+    assert spec is not None and len(diagnostics) == 0
+    assert spec.document is spec.root.data
+
+
+def test_bundling_copies_only_the_way_to_a_changed_ref_and_leaves_the_files_alone() -> None:
+    path = SPECS / "refs" / "ok" / "openapi.yaml"
+    spec, diagnostics = load(path)
+    assert spec is not None and len(diagnostics) == 0
+    pristine, _ = load(path)
+    assert pristine is not None
+    # the root file's data is as parsed: no hoisted component, its refs as written
+    assert spec.root.data == pristine.root.data
+    assert set(spec.root.data["components"]["schemas"]) == {"Error"}
+    ref = spec.root.data["paths"]["/users/{userId}"]["get"]["responses"]["200"]["content"]
+    assert ref["application/json"]["schema"]["$ref"].startswith("common/schemas.json")
+    # what no ref changed is shared, what one did is new
+    assert spec.document["info"] is spec.root.data["info"]
+    errors = spec.document["components"]["schemas"]["Error"]
+    assert errors is spec.root.data["components"]["schemas"]["Error"]
+    assert spec.document["paths"] is not spec.root.data["paths"]
+    # a tree all the same: no container appears twice
+    ids = _ids(spec.document, [])
+    assert len(ids) == len(set(ids))
+
+
+def test_a_target_inlined_twice_and_yaml_aliases_are_each_their_own_copy(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "common.yaml").write_text("Limit:\n  name: limit\n  in: query\n")
+    main = tmp_path / "main.yaml"
+    main.write_text(
+        MINIMAL
+        + "x-a: [{$ref: 'common.yaml#/Limit'}, {$ref: 'common.yaml#/Limit'}]\n"
+        + "x-b: &b {k: [v]}\nx-c: [*b, *b]\n"
+    )
+    spec, diagnostics = load(main)
+    assert spec is not None and len(diagnostics) == 0
+    first, second = spec.document["x-a"]
+    assert first == second == {"name": "limit", "in": "query"} and first is not second
+    assert spec.document["x-c"] == [{"k": ["v"]}] * 2
+    ids = _ids(spec.document, [])
+    assert len(ids) == len(set(ids))
+    assert spec.root.data["x-c"][0] is spec.root.data["x-c"][1]  # the file's data keeps its aliases
+
+
 def test_hoisted_component_with_taken_name_is_renamed(tmp_path: Path) -> None:
     (tmp_path / "other.yaml").write_text("components:\n  schemas:\n    User:\n      type: string\n")
     main = tmp_path / "main.yaml"
