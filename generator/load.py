@@ -32,6 +32,7 @@ __all__ = [
     "deref",
     "load_spec",
     "parse_pointer",
+    "parses_as_yaml",
     "ref_cycles",
     "resolve_pointer",
 ]
@@ -202,6 +203,42 @@ class Marks:
             found = places[index]
         return found >> 32, found & 0xFFFFFFFF
 
+    def in_order(self, data: Any) -> list[tuple[tuple[str, ...] | None, array[int]] | None]:
+        """The entries of ``data``'s containers in :func:`_containers_in_order`'s order
+        (``None`` for a container with none): how they travel, as identities do not."""
+        return [self.entries.get(id(node)) for node in _containers_in_order(data)]
+
+    @classmethod
+    def from_order(
+        cls,
+        data: Any,
+        root: int,
+        ordered: list[tuple[tuple[str, ...] | None, array[int]] | None],
+    ) -> Marks:
+        """The marks :meth:`in_order` listed, for ``data`` as it arrived (a copy of the
+        data they were listed for, shared nodes shared alike)."""
+        marks = cls(root)
+        for node, entry in zip(_containers_in_order(data), ordered, strict=True):
+            if entry is not None:
+                marks.entries[id(node)] = entry
+        return marks
+
+
+def _containers_in_order(data: Any) -> Iterator[Any]:
+    """Every dict and list of ``data`` once, depth first, in document order."""
+    seen: set[int] = set()
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if type(node) is not dict and type(node) is not list:
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        children = list(node.values()) if type(node) is dict else node
+        stack.extend(reversed(children))
+
 
 def _repeats(keys: list[str]) -> bool:
     """Whether ``keys`` repeats one, merge keys (``<<``, which may repeat) left out."""
@@ -329,6 +366,20 @@ class SourceFile:
             if not probe:
                 return (1, 1)
             probe = probe.rsplit("/", 1)[0]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a copy in another process needs: the marks keyed by order, not identity."""
+        state = dict(self.__dict__)
+        if self.marks is not None:
+            state["marks"] = (self.marks.root, self.marks.in_order(self.data))
+        state["_positions"] = state["_json"] = None  # made again when asked for
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if state["marks"] is not None:
+            root, ordered = state["marks"]
+            state["marks"] = Marks.from_order(state["data"], root, ordered)
+        self.__dict__.update(state)
 
 
 @dataclass
@@ -461,6 +512,20 @@ def _read_source(path: Path) -> SourceFile:
     data, marks = _parse_text(text, path)
     data, shared = _normalise(data)
     return SourceFile(path=path, display=display, text=text, data=data, marks=marks, shared=shared)
+
+
+def parses_as_yaml(path: Path) -> bool:
+    """Whether :func:`load_spec` reads the file at ``path`` as YAML (not as JSON), judged
+    as it judges: by the name, else by the first character of the text."""
+    suffix = path.suffix.lower()
+    if suffix in {".json", ".yaml", ".yml"}:
+        return suffix != ".json"
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return not head.decode("utf-8-sig", "replace").lstrip().startswith(("{", "["))
 
 
 def _looks_json(path: Path, text: str) -> bool:

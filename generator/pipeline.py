@@ -164,7 +164,6 @@ def build_package(
     file) are taken from it rather than done again; the output is the same.
     """
     from generator import render
-    from generator.load import load_spec
     from generator.names import name_package
     from generator.operations import build_api
 
@@ -172,7 +171,7 @@ def build_package(
     # the many small results of a client's checks and formatting are kept in one file each
     scope = f"{config.package}\0{config.spec.resolve()}"
     with _timed("load", outcome, reporter):
-        spec = load_spec(config.spec, diagnostics)
+        spec = runner.load(config.spec, diagnostics)
     if spec is None:
         raise GenerationAborted(diagnostics)
     with runner.run(spec) as work:

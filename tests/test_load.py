@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from generator.diagnostics import Diagnostics, Level
-from generator.load import MAX_DEPTH, LoadedSpec, load_spec, parse_pointer, resolve_pointer
+from generator.load import (
+    MAX_DEPTH,
+    LoadedSpec,
+    load_spec,
+    parse_pointer,
+    parses_as_yaml,
+    resolve_pointer,
+)
 from tests.conftest import CHAT_SPEC
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -291,6 +298,56 @@ def test_a_target_inlined_twice_and_yaml_aliases_are_each_their_own_copy(
     ids = _ids(spec.document, [])
     assert len(ids) == len(set(ids))
     assert spec.root.data["x-c"][0] is spec.root.data["x-c"][1]  # the file's data keeps its aliases
+
+
+def _pointers(node: object, pointer: str = "") -> list[str]:
+    found = [pointer]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _pointers(value, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _pointers(value, f"{pointer}/{index}")
+    return found
+
+
+@pytest.mark.parametrize("name", ["chat", "refs", "aliases"])
+def test_a_loaded_spec_pickles_with_every_position(name: str, tmp_path: Path) -> None:
+    """A spec loaded in a worker comes back pickled: its YAML marks, kept by the
+    identity of each container, travel by order and are found again."""
+    import pickle
+
+    path = {"chat": CHAT_SPEC, "refs": SPECS / "refs" / "ok" / "openapi.yaml"}.get(name)
+    if path is None:
+        path = tmp_path / "aliases.yaml"
+        path.write_text(MINIMAL + "x-a: &a {k: [1, {v: 2}]}\nx-b: [*a, {w: *a}]\n")
+    spec, _ = load(path)
+    assert spec is not None
+    again = pickle.loads(pickle.dumps(spec))
+    assert again.document == spec.document
+    pointers = _pointers(spec.document)
+    assert [again.locate(p) for p in pointers] == [spec.locate(p) for p in pointers]
+    assert len({spec.locate(p)[1:] for p in pointers}) > 1  # positions, not all a fallback
+    if name == "aliases":
+        assert again.root.data["x-b"][0] is again.root.data["x-a"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("a.yaml", "{}", True),
+        ("a.yml", "openapi: 3.1.0", True),
+        ("a.json", "openapi: 3.1.0", False),
+        ("spec", '\ufeff  {"openapi": "3.1.0"}', False),
+        ("spec", "openapi: 3.1.0", True),
+    ],
+)
+def test_parses_as_yaml_judges_like_the_loader(
+    name: str, text: str, expected: bool, tmp_path: Path
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    assert parses_as_yaml(path) is expected
 
 
 def test_hoisted_component_with_taken_name_is_renamed(tmp_path: Path) -> None:

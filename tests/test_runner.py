@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -138,6 +139,88 @@ def test_a_lean_part_is_the_part_and_then_gives_memory_back(
     plain = models.run_part(document, "pets", "api.yaml")
     assert lean.module is not None and plain.module is not None
     assert lean.module.classes == plain.module.classes
+
+
+@forking
+def test_a_big_yaml_spec_is_loaded_in_a_worker_and_arrives_whole(
+    project: ClientConfig,
+    forking_runner: runner.ForkingRunner,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from generator import load
+
+    monkeypatch.setattr(runner, "BIG_SPEC_BYTES", 0)
+    record, load_here = tmp_path / "loaded-in", load.load_spec
+
+    def recording(path: Path, diagnostics: Diagnostics) -> object:
+        record.write_text(str(os.getpid()))
+        return load_here(path, diagnostics)
+
+    monkeypatch.setattr(load, "load_spec", recording)  # the worker forks with it
+    assert forking_runner._early is not None
+    diagnostics = Diagnostics()
+    spec = forking_runner.load(project.spec, diagnostics)
+    assert int(record.read_text()) != os.getpid()
+    assert forking_runner._early is None  # a big spec forks its own models worker
+    here = load_here(project.spec, Diagnostics())
+    assert spec is not None and here is not None and not diagnostics.items
+    assert spec.document == here.document
+    pointers = ["/paths", "/components/schemas", "/info/title", "/servers/0/url"]
+    assert [spec.locate(p) for p in pointers] == [here.locate(p) for p in pointers]
+
+
+@forking
+def test_a_loading_worker_that_dies_means_the_spec_is_loaded_here(
+    project: ClientConfig, forking_runner: runner.ForkingRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import load
+
+    monkeypatch.setattr(runner, "BIG_SPEC_BYTES", 0)
+    parent, load_here = os.getpid(), load.load_spec
+
+    def dying(path: Path, diagnostics: Diagnostics) -> object:
+        if os.getpid() != parent:
+            os._exit(3)
+        return load_here(path, diagnostics)
+
+    monkeypatch.setattr(load, "load_spec", dying)
+    spec = forking_runner.load(project.spec, Diagnostics())
+    here = load_here(project.spec, Diagnostics())
+    assert spec is not None and here is not None and spec.document == here.document
+
+
+@forking
+def test_what_a_loading_worker_finds_is_reported_with_this_runs_levels(
+    project: ClientConfig, forking_runner: runner.ForkingRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "BIG_SPEC_BYTES", 0)
+    project.spec.write_text(project.spec.read_text() + "info: {title: again, version: '2'}\n")
+    diagnostics = Diagnostics()
+    assert forking_runner.load(project.spec, diagnostics) is None
+    serial = Diagnostics()
+    assert load_spec(project.spec, serial) is None
+    assert diagnostics.items == serial.items and diagnostics.has_errors()
+
+
+def test_a_json_or_small_spec_is_loaded_here(
+    project: ClientConfig, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def refuse(path: Path) -> object:
+        raise AssertionError("loaded apart")
+
+    monkeypatch.setattr(runner, "_load_apart", refuse)
+    made = runner.ForkingRunner(early=False)
+    try:
+        assert made.load(project.spec, Diagnostics()) is not None  # small
+        monkeypatch.setattr(runner, "BIG_SPEC_BYTES", 0)
+        as_json = tmp_path / "api.json"
+        here = load_spec(project.spec, Diagnostics())
+        assert here is not None
+        as_json.write_text(json.dumps(here.document))
+        assert made.load(as_json, Diagnostics()) is not None  # JSON
+    finally:
+        made.close()
 
 
 @forking
