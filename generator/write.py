@@ -31,7 +31,7 @@ import shutil
 import stat
 import subprocess
 import sys
-import tempfile
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -58,6 +58,7 @@ __all__ = [
     "refusal",
     "stage",
     "stage_package",
+    "sweep_leftovers",
 ]
 
 _RUFF_SETTINGS = (
@@ -161,7 +162,9 @@ def stage_package(
     linked (they are formatted in place next: a link would change the target's file)."""
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.parent / f".{target.name}.staging-{uuid.uuid4().hex[:8]}"
+    prefix = f".{target.name}.staging-"
+    sweep_leftovers(target.parent, prefix)
+    staging = target.parent / _own_name(prefix)
     staging.mkdir()
     encoded = {relative: _bytes(text) for relative, text in files.items()}
     encoded[MANIFEST] = manifest_text(files).encode("utf-8")
@@ -371,11 +374,83 @@ def _memory_scratch(size: int) -> Path | None:
     """A new folder in the first memory folder with room for ``size`` bytes, or ``None``."""
     for root in MEMORY_FOLDERS:
         try:
-            if root.is_dir() and shutil.disk_usage(root).free >= 2 * size + _HEADROOM:
-                return Path(tempfile.mkdtemp(prefix="clientgen-format-", dir=root))
+            if not root.is_dir():
+                continue
+            sweep_leftovers(root, _SCRATCH_PREFIX)
+            if shutil.disk_usage(root).free >= 2 * size + _HEADROOM:
+                scratch = root / _own_name(_SCRATCH_PREFIX)
+                scratch.mkdir(mode=0o700)
+                return scratch
         except OSError:
             continue
     return None
+
+
+_SCRATCH_PREFIX = "clientgen-format-"
+#: a leftover folder is swept once it is this old (seconds since it last changed)
+STALE_AFTER = 3600
+
+
+def _own_name(prefix: str) -> str:
+    """``prefix``, this process's id and a random part: a name :func:`sweep_leftovers` can
+    judge."""
+    return f"{prefix}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def sweep_leftovers(folder: Path, prefix: str, *, now: float | None = None) -> list[Path]:
+    """Remove what runs killed outright (no ``finally`` ran) left in ``folder``; the removed.
+
+    A scratch copy in memory or a staging folder is removed as its run ends, but a run
+    killed with SIGKILL (the out-of-memory killer, a CI timeout) leaves it, and a scratch
+    copy holds memory until the machine restarts. A folder here is such a leftover when
+    it is named ``<prefix><pid>-<8 hex digits>`` (:func:`_own_name`), belongs to this
+    user, has not changed for :data:`STALE_AFTER` seconds and no process ``<pid>`` is
+    alive: nothing else is touched. Only on POSIX systems, where that can be told.
+    """
+    if os.name != "posix":
+        return []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    moment = time.time() if now is None else now
+    removed: list[Path] = []
+    for entry in entries:
+        name = entry.name
+        if not name.startswith(prefix):
+            continue
+        pid, dash, random = name[len(prefix) :].partition("-")
+        if not (pid.isdigit() and dash and len(random) == 8 and _is_hex(random)):
+            continue
+        try:
+            found = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if (
+            not stat.S_ISDIR(found.st_mode)
+            or found.st_uid != os.getuid()
+            or moment - found.st_mtime < STALE_AFTER
+            or _alive(int(pid))
+        ):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _is_hex(text: str) -> bool:
+    return all(ch in "0123456789abcdef" for ch in text)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one of another user's counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # not ours to signal, or cannot tell: alive, to be safe
+        return True
+    return True
 
 
 def _top(relative: str) -> str:

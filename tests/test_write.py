@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -291,3 +294,60 @@ def test_a_file_formatted_alone_in_memory_is_formatted_as_in_the_whole_tree(
     )
     assert {k: v for k, v in staged.files.items() if k != write.MANIFEST} == expected
     assert first.files.keys() == staged.files.keys()
+
+
+def _dead_pid() -> int:
+    """The id of a process that has ended."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(done.stdout)
+
+
+def _leftover(folder: Path, name: str, *, age: float = 2 * write.STALE_AFTER) -> Path:
+    path = folder / name
+    path.mkdir(parents=True)
+    (path / "a.py").write_text("x = 1\n")
+    then = time.time() - age
+    os.utime(path, (then, then))
+    return path
+
+
+@pytest.mark.skipif(os.name != "posix", reason="leftovers are swept on POSIX systems only")
+def test_only_the_stale_folders_of_ended_runs_are_swept(tmp_path: Path) -> None:
+    dead, alive = _dead_pid(), os.getpid()
+    prefix = ".pkg.staging-"
+    gone = _leftover(tmp_path, f"{prefix}{dead}-0123abcd")
+    kept = [
+        _leftover(tmp_path, f"{prefix}{alive}-0123abcd"),  # its run is still going
+        _leftover(tmp_path, f"{prefix}{dead}-4567abcd", age=10),  # too recent to judge
+        _leftover(tmp_path, f"{prefix}{dead}-notours1"),  # not a name clientgen gives
+        _leftover(tmp_path, f".other.staging-{dead}-0123abcd"),  # another folder's
+        _leftover(tmp_path, f"{prefix}{dead}"),
+    ]
+    (tmp_path / f"{prefix}{dead}-89abcdef").write_text("a file, not a folder")
+    assert write.sweep_leftovers(tmp_path, prefix) == [gone]
+    assert not gone.exists() and all(path.is_dir() for path in kept)
+    assert (tmp_path / f"{prefix}{dead}-89abcdef").is_file()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="leftovers are swept on POSIX systems only")
+def test_a_run_sweeps_what_killed_runs_left_in_memory_and_beside_the_target(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memory = tmp_path / "shm"
+    monkeypatch.setattr(write, "MEMORY_FOLDERS", (memory,))
+    dead = _dead_pid()
+    scratch = _leftover(memory, f"clientgen-format-{dead}-0123abcd")
+    target = tmp_path / "out" / "pkg"
+    staging = _leftover(target.parent, f".pkg.staging-{dead}-0123abcd")
+    staged = write.format_and_stage(write.Formatting({"a.py": "x=1\n"}, None), target)
+    try:
+        assert not scratch.exists() and not staging.exists()
+        assert list(memory.iterdir()) == []
+        assert staged.path.name.startswith(f".pkg.staging-{os.getpid()}-")
+    finally:
+        write.discard(staged.path)
