@@ -103,19 +103,25 @@ class _Loader(_YAML_LOADER):  # type: ignore[misc]
         return super().construct_mapping(node, deep)
 
     def construct_core_int(self, node: Any) -> int:
-        """A YAML 1.2 core-schema integer: decimal (leading zeros allowed), ``0o17`` or ``0x1F``."""
-        text = str(self.construct_scalar(node))
-        if text.startswith(("0o", "0x")):
-            return int(text[2:], 8 if text[1] == "o" else 16)
-        return int(text, 10)
+        return _core_int(str(self.construct_scalar(node)))
 
     def construct_core_float(self, node: Any) -> float:
-        """A YAML 1.2 core-schema float, ``.inf``/``-.Inf``/``.NaN`` included."""
-        text = str(self.construct_scalar(node))
-        special = text.lower().lstrip("+-")
-        if special in {".inf", ".nan"}:
-            return float(text.replace(".", "", 1))
-        return float(text)
+        return _core_float(str(self.construct_scalar(node)))
+
+
+def _core_int(text: str) -> int:
+    """A YAML 1.2 core-schema integer: decimal (leading zeros allowed), ``0o17`` or ``0x1F``."""
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text, 10)
+
+
+def _core_float(text: str) -> float:
+    """A YAML 1.2 core-schema float, ``.inf``/``-.Inf``/``.NaN`` included."""
+    special = text.lower().lstrip("+-")
+    if special in {".inf", ".nan"}:
+        return float(text.replace(".", "", 1))
+    return float(text)
 
 
 #: YAML 1.2.2 core schema (section 10.3.2), tag -> the plain scalars it resolves
@@ -155,6 +161,132 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_marked_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_marked_seq)
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_core_int)
 _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_core_float)
+
+_TAG = "tag:yaml.org,2002:"
+#: a resolved scalar tag -> how its text becomes a value (the :class:`_Loader`'s constructors)
+_SCALARS: dict[str, Any] = {
+    _TAG + "str": str,
+    _TAG + "null": lambda text: None,
+    _TAG + "bool": lambda text: text.lower() == "true",  # resolved: true or false, any case
+    _TAG + "int": _core_int,
+    _TAG + "float": _core_float,
+}
+
+
+class _Unusual(Exception):
+    """Something the event builder leaves to :class:`_Loader` (PyYAML's constructor)."""
+
+
+def _from_events(text: str) -> tuple[Any, Marks, bool] | None:
+    """:class:`_Loader`'s result (data, marks, whether a mapping repeats a key), built
+    straight from libyaml's events; ``None`` for a document it leaves to the loader.
+
+    The loader composes a graph of nodes, with two mark objects each, before it builds
+    the data: most of a load's time, and garbage the size of a few specs. Here each
+    event is turned into data as it comes, with the same YAML 1.2 core-schema scalars,
+    the same marks and the same repeated-key verdict. What this leaves to the loader,
+    which then parses the text again: explicit tags other than ``!!str``, ``!!map`` and
+    ``!!seq``, merge keys (``<<``), mappings or sequences as keys, anchors defined twice
+    or used before they are defined, and several documents in one file (the loader
+    reports the last three as errors).
+    """
+    parser = _YAML_LOADER(text)
+    try:
+        return _build(parser)
+    except _Unusual:
+        return None
+    finally:
+        parser.dispose()
+
+
+def _build(parser: Any) -> tuple[Any, Marks, bool]:
+    resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = _Loader.yaml_implicit_resolvers
+    marks = Marks()
+    #: anchor -> (the value, its text when a scalar, its packed start mark)
+    anchors: dict[str, tuple[Any, str | None, int]] = {}
+    #: open containers: [container, raw keys (None: a sequence), packed places, key, has key]
+    stack: list[list[Any]] = []
+    duplicates = False
+    get = parser.get_event
+    get()  # the stream's start
+    event = get()
+    if isinstance(event, yaml.StreamEndEvent):
+        return None, marks, False
+    if not isinstance(event, yaml.DocumentStartEvent):
+        raise _Unusual
+    event = get()
+    data: Any = None
+    done = False
+    while not done:
+        kind = type(event)
+        raw: str | None = None
+        if kind is yaml.ScalarEvent:
+            tag, raw = event.tag, event.value
+            if tag is None or tag == "!":
+                tag = _TAG + "str"
+                if event.implicit[0]:
+                    for candidate, pattern in resolvers.get(raw[:1], ()):
+                        if pattern.match(raw):
+                            tag = candidate
+                            break
+            elif tag != _TAG + "str":
+                raise _Unusual  # an explicit tag: PyYAML's constructors read it their way
+            build = _SCALARS.get(tag)
+            if build is None:
+                raise _Unusual  # the merge key
+            value = build(raw)
+            place = _packed(event.start_mark)
+            if event.anchor is not None:
+                if event.anchor in anchors:
+                    raise _Unusual
+                anchors[event.anchor] = (value, raw, place)
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            mapping = kind is yaml.MappingStartEvent
+            if event.tag not in (None, "!", _TAG + ("map" if mapping else "seq")):
+                raise _Unusual
+            container: Any = {} if mapping else []
+            place = _packed(event.start_mark)
+            if event.anchor is not None:
+                if event.anchor in anchors:
+                    raise _Unusual
+                anchors[event.anchor] = (container, None, place)
+            stack.append([container, [] if mapping else None, array("Q"), None, False, place])
+            event = get()
+            continue
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            container, keys, places, _key, _has, place = stack.pop()
+            marks.note(container, None if keys is None else tuple(keys), places)
+            if keys is not None and not duplicates and len(set(keys)) != len(keys):
+                duplicates = _repeats(keys)
+            value = container
+        elif kind is yaml.AliasEvent:
+            found = anchors.get(event.anchor)
+            if found is None:
+                raise _Unusual  # undefined: the loader says so
+            value, raw, place = found
+        else:
+            raise _Unusual  # another document, or what else libyaml might send
+        if not stack:
+            data, marks.root, done = value, place, True
+        else:
+            top = stack[-1]
+            keys = top[1]
+            if keys is None:
+                top[0].append(value)
+                top[2].append(place)
+            elif not top[4]:
+                if raw is None:
+                    raise _Unusual  # a mapping or sequence as a key
+                keys.append(raw)
+                top[2].append(place)
+                top[3], top[4] = value, True
+            else:
+                top[0][top[3]] = value
+                top[4] = False
+        event = get()
+    if not isinstance(event, yaml.DocumentEndEvent) or not isinstance(get(), yaml.StreamEndEvent):
+        raise _Unusual  # several documents: the loader refuses them
+    return data, marks, duplicates
 
 
 def _packed(mark: Any) -> int:
@@ -198,7 +330,9 @@ class Marks:
             else:
                 if token not in keys or type(node) is not dict:
                     break
-                index = keys.index(token)
+                # the last entry of a key is the one whose value the mapping holds (a
+                # merged ``<<`` entry comes before the mapping's own, which overrides it)
+                index = len(keys) - 1 - keys[::-1].index(token)
                 node = node.get(token)
             found = places[index]
         return found >> 32, found & 0xFFFFFFFF
@@ -625,14 +759,19 @@ def _parse_text(text: str, path: Path) -> tuple[Any, Marks | None]:
                     hint="JSON allows no comments and no comma before } or ]",
                 ) from None
         try:
-            loader = _Loader(text)
-            try:
-                data = loader.get_single_data()
-            finally:
-                loader.dispose()
-            if loader.duplicates:
+            built = _from_events(text)
+            if built is not None:
+                data, marks, duplicates = built
+            else:
+                loader = _Loader(text)
+                try:
+                    data = loader.get_single_data()
+                finally:
+                    loader.dispose()
+                marks, duplicates = loader.marks, loader.duplicates
+            if duplicates:
                 raise _duplicate_key(text)
-            return data, loader.marks
+            return data, marks
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or exc.context or "syntax error"

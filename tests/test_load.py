@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.diagnostics import Diagnostics, Level
 from generator.load import (
@@ -579,3 +582,127 @@ def test_ref_cycles_through_several_components(tmp_path: Path) -> None:
         "#/components/requestBodies/A -> #/components/requestBodies/B -> "
         in next(iter(diagnostics)).message
     )
+
+
+# -- the event builder (generator.load._from_events) against PyYAML's constructor ----------
+
+
+def _shape(node: object, seen: dict[int, int] | None = None) -> object:
+    """``node`` with every value's type spelled out and shared containers marked as such."""
+    seen = {} if seen is None else seen
+    if isinstance(node, dict | list):
+        if id(node) in seen:
+            return ("shared", seen[id(node)])
+        seen[id(node)] = len(seen)
+        if isinstance(node, dict):
+            return [(_shape(k, seen), _shape(v, seen)) for k, v in node.items()]
+        return [_shape(v, seen) for v in node]
+    return (type(node).__name__, repr(node))
+
+
+def _both_ways(text: str) -> tuple[object, object] | None:
+    """What the event builder and the loader make of ``text`` (``None``: left to the loader)."""
+    from generator.load import _from_events, _Loader
+
+    built = _from_events(text)
+    loader = _Loader(text)
+    try:
+        data = loader.get_single_data()
+    finally:
+        loader.dispose()
+    expected = (_shape(data), loader.marks.root, loader.marks.in_order(data), loader.duplicates)
+    if built is None:
+        return None
+    got, marks, duplicates = built
+    return (_shape(got), marks.root, marks.in_order(got), duplicates), expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        MINIMAL,
+        "a: 1\nb: [1, 2.5, .inf, -.Inf, .NaN, 0o17, 0x1F, 017, 1e3, 1e-08]\n",
+        "a: [true, True, FALSE, yes, NO, on, ~, null, Null, '', \"\", 12:30, 2024-01-01]\n",
+        "200: ok\ntrue: t\nnull: n\n1.5: f\n'quoted': q\n\"x y\": z\n",
+        "a: &a {k: [1, {v: 2}]}\nb: [*a, {w: *a}]\nc: &s text\n*s : aliased key\n",
+        "a: 1\na: 2\n",
+        "a: 1\n'a': 2\n",
+        "x: {1: a, 01: b}\n",
+        "'<<': not a merge\n'<<': twice\n",
+        "s: !!str 123\nm: !!map {a: 1}\nq: !!seq [1]\nn: ! 12\n",
+        "l: |\n  line one\n  line two\nf: >-\n  folded\n  text\n",
+        "---\na: 1\n...\n",
+        "- 1\n- - 2\n  - {a: b}\n",
+        "# only a comment\n",
+        "a: &a [1, *a]\n",
+        "a:\nb: ~\n",
+        "{a: 1, b: [x, y], c: {d: e}}\n",
+    ],
+)
+def test_the_event_builder_reads_yaml_as_the_loader_does(text: str) -> None:
+    found = _both_ways(text)
+    assert found is not None
+    assert found[0] == found[1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "base: &b {a: 1}\nx:\n  <<: *b\n  c: 2\n",  # merge keys
+        "a: !!int '12'\n",  # explicit tags other than str, map and seq
+        "a: !!bool yes\n",
+        "a: !!binary aGk=\n",
+        "a: !custom x\n",
+        "? [a, b]\n: complex key\n",
+        "a: &x 1\nb: &x 2\n",  # an anchor defined twice
+        "a: 1\n---\nb: 2\n",  # two documents
+    ],
+)
+def test_the_event_builder_leaves_the_unusual_to_the_loader(text: str) -> None:
+    from generator.load import _from_events
+
+    assert _from_events(text) is None
+
+
+def test_merge_keys_still_merge(tmp_path: Path) -> None:
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_text(MINIMAL + "x-base: &b {a: 1, c: 0}\nx-use:\n  <<: *b\n  c: 2\n")
+    spec, diagnostics = load(spec_file)
+    assert spec is not None and len(diagnostics) == 0
+    assert spec.document["x-use"] == {"a": 1, "c": 2}
+    assert spec.locate("/x-use/c")[1:] == (7, 3)  # its own entry, not the merged one
+    assert spec.locate("/x-use/a")[1:] == (4, 13)  # where the merged entry was written
+
+
+@given(
+    st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False)
+        | st.text(max_size=12)
+        | st.sampled_from(["yes", "NO", "0o17", "017", "1e3", "~", "", "<<", ".inf", "12:30"]),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(
+                st.text(max_size=8) | st.integers() | st.booleans() | st.none(),
+                children,
+                max_size=4,
+            )
+        ),
+        max_leaves=25,
+    ),
+    st.booleans(),
+    st.booleans(),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_event_builder_agrees_with_the_loader_on_any_dump(
+    data: object, flow: bool, share: bool
+) -> None:
+    """Random documents, in block and flow style, with repeated subtrees written once and
+    aliased (PyYAML anchors what it meets twice)."""
+    document = {"a": data, "b": data if share else None}
+    text = yaml.safe_dump(document, default_flow_style=flow, allow_unicode=True)
+    found = _both_ways(text)
+    assert found is not None
+    assert found[0] == found[1]
