@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -706,3 +707,55 @@ def test_the_event_builder_agrees_with_the_loader_on_any_dump(
     found = _both_ways(text)
     assert found is not None
     assert found[0] == found[1]
+
+
+def _outcome(read: Callable[[], object]) -> object:
+    try:
+        return read()
+    except yaml.YAMLError as exc:
+        return (type(exc).__name__, str(exc))
+
+
+def test_the_event_builder_fails_as_the_loader_does_on_broken_yaml() -> None:
+    """The chat spec with a few characters changed, 400 times (seeded): where the
+    builder takes the text, it builds what the loader builds or raises what it raises."""
+    import random
+
+    from generator.load import _from_events, _Loader
+
+    def loader(text: str) -> object:
+        read = _Loader(text)
+        try:
+            data = read.get_single_data()
+        finally:
+            read.dispose()
+        return _shape(data), read.marks.root, read.marks.in_order(data), read.duplicates
+
+    def builder(text: str) -> object:
+        built = _from_events(text)
+        if built is None:
+            return None
+        data, marks, duplicates = built
+        return _shape(data), marks.root, marks.in_order(data), duplicates
+
+    seed = CHAT_SPEC.read_text()[:3000] + "\nx-a: &a {k: [1, 2]}\nx-b: [*a, {w: *a}]\n"
+    pieces = [*":-[]{}&*!?|>'\"#,~\n ", "  ", "\n  ", "a", "1", "0x", "yes"]
+    chance = random.Random(16)
+    taken = 0
+    for _ in range(400):
+        chars = list(seed)
+        for _ in range(chance.randint(1, 4)):
+            at = chance.randrange(len(chars))
+            action = chance.random()
+            if action < 0.4:
+                chars[at] = chance.choice(pieces)
+            elif action < 0.7:
+                chars.insert(at, chance.choice(pieces))
+            else:
+                del chars[at]
+        text = "".join(chars)
+        got = _outcome(lambda text=text: builder(text))
+        if got is not None:
+            taken += 1
+            assert got == _outcome(lambda text=text: loader(text)), text
+    assert taken > 300  # most broken texts are the builder's to read (or refuse)
