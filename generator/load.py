@@ -650,16 +650,13 @@ def _read_source(path: Path) -> SourceFile:
 
 def parses_as_yaml(path: Path) -> bool:
     """Whether :func:`load_spec` reads the file at ``path`` as YAML (not as JSON), judged
-    as it judges: by the name, else by the first character of the text."""
-    suffix = path.suffix.lower()
-    if suffix in {".json", ".yaml", ".yml"}:
-        return suffix != ".json"
+    as it judges (:func:`_looks_json`) from the name and the start of the text."""
     try:
         with path.open("rb") as handle:
             head = handle.read(4096)
     except OSError:
         return False
-    return not head.decode("utf-8-sig", "replace").lstrip().startswith(("{", "["))
+    return not _looks_json(path, head.decode("utf-8-sig", "replace"))
 
 
 def _looks_json(path: Path, text: str) -> bool:

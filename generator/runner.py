@@ -202,7 +202,7 @@ def _lean_part(document: dict[str, Any], package: str, spec_name: str) -> PartRe
 
     On a big spec each process runs several parts, and the peak of the run is where
     the two processes' last parts meet (the worker's checks, this process's rendering):
-    without this, each part's garbage would still be held then (6 MB on OpenAI's spec).
+    without this, each part's garbage would still be held then (3 MB on OpenAI's spec).
     """
     from generator.models import run_part
 
@@ -549,15 +549,11 @@ class ForkingRunner:
             self._early = None
         loader = _Worker(self.method)
         try:
-            try:
-                future = loader.submit(_load_apart, path)
-            except (BrokenExecutor, RuntimeError):
-                return load_spec(path, diagnostics)
+            future = loader.submit(_load_apart, path)
             _prepare_models()  # meanwhile: the import the models need, once, before their fork
-            try:
-                spec, found = future.result()
-            except BrokenExecutor:  # the worker died (out of memory, a signal): load here
-                return load_spec(path, diagnostics)
+            spec, found = future.result()
+        except (BrokenExecutor, RuntimeError):  # the worker died or never started: load here
+            return load_spec(path, diagnostics)
         finally:
             loader.end()
         for item in found:

@@ -397,7 +397,7 @@ def _own_name(prefix: str) -> str:
     return f"{prefix}{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
-def sweep_leftovers(folder: Path, prefix: str, *, now: float | None = None) -> list[Path]:
+def sweep_leftovers(folder: Path, prefix: str) -> list[Path]:
     """Remove what runs killed outright (no ``finally`` ran) left in ``folder``; the removed.
 
     A scratch copy in memory or a staging folder is removed as its run ends, but a run
@@ -413,7 +413,7 @@ def sweep_leftovers(folder: Path, prefix: str, *, now: float | None = None) -> l
         entries = list(os.scandir(folder))
     except OSError:
         return []
-    moment = time.time() if now is None else now
+    moment = time.time()
     removed: list[Path] = []
     for entry in entries:
         name = entry.name
